@@ -1,0 +1,53 @@
+# slim: the two commands a newcomer runs are `make wheels` and `make test` (see README.md).
+# Everything is installed into .venv from PyPI; system packages come from scripts/ (apt) when a step needs them.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+TARGETS ?=
+
+.PHONY: all venv dev wheels test test-engine bench fuzz clean help
+
+all: wheels
+
+help:
+	@echo "make wheels          build the slimrt wheel(s) into dist/ (TARGETS=\"...\" for a subset)"
+	@echo "make test            run the whole test suite"
+	@echo "make test-engine     run only the engine tests (tests/engine)"
+	@echo "make bench           compare slimrt with the official runtimes (speed, memory, import time)"
+	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan)"
+
+$(VENV)/.stamp: requirements-dev.txt
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "python3 venv module missing: apt-get install python3-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.stamp
+
+# The slimrt package built from this checkout and installed into .venv, plus the slim tool (editable).
+dev: venv
+	$(PIP) install -q --no-build-isolation --no-deps --force-reinstall .
+	$(PIP) install -q --no-deps -e ./slim
+
+wheels: venv
+	$(PIP) wheel -q --no-build-isolation --no-deps -w dist/ .
+	@ls -l dist/*.whl
+
+test: dev
+	$(PY) -m pytest tests -q -ra
+
+test-engine: dev
+	$(PY) -m pytest tests/engine -q -ra
+
+bench: dev
+	$(PY) bench/compare_runtimes.py
+
+SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(SECONDS)
+
+clean:
+	rm -rf build dist _skbuild .pytest_cache

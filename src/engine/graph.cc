@@ -1,0 +1,229 @@
+// Subgraph: tensors + nodes in execution order, prepared and planned into one arena.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "slimrt.h"
+
+namespace slimrt {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+
+size_t align_up(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
+
+uint8_t* aligned_block(std::unique_ptr<uint8_t[]>& holder, size_t bytes) {
+  holder.reset(new uint8_t[bytes + kAlign]);
+  uintptr_t p = reinterpret_cast<uintptr_t>(holder.get());
+  return reinterpret_cast<uint8_t*>((p + kAlign - 1) & ~uintptr_t(kAlign - 1));
+}
+
+// Initial contents of a variable tensor: its buffer if it has one, else zeros.
+void init_variable(Tensor& t, const BufferDef& b) {
+  t.owned.assign(std::max<size_t>(t.required_bytes(), 1), 0);
+  if (b.size && b.size == t.required_bytes()) std::memcpy(t.owned.data(), b.data, b.size);
+  t.data = t.owned.data();
+  t.bytes = t.required_bytes();
+}
+
+}  // namespace
+
+Subgraph::Subgraph(Interpreter& interp, const SubgraphDef& def, int index)
+    : interp_(interp), name_(def.name), index_(index) {
+  const Model& m = interp.model();
+  tensors.resize(def.tensors.size());
+  for (size_t i = 0; i < def.tensors.size(); ++i) {
+    const TensorDef& td = def.tensors[i];
+    Tensor& t = tensors[i];
+    t.name = td.name;
+    t.type = td.type;
+    t.shape = td.shape;
+    t.shape_signature = td.shape_signature;
+    t.quant = td.quant;
+    t.is_variable = td.is_variable;
+    t.sparse = td.sparse;
+    t.buffer = int32_t(td.buffer);
+    const BufferDef& b = m.buffers[td.buffer];
+    if (t.is_variable) {
+      t.alloc = Tensor::Alloc::kPersistent;
+      init_variable(t, b);
+    } else if (b.size) {
+      t.alloc = Tensor::Alloc::kConst;
+      t.bytes = b.size;
+      size_t esize = dtype_size(t.type);
+      size_t align = esize > 8 ? 8 : (esize ? esize : 1);
+      if (reinterpret_cast<uintptr_t>(b.data) % align) {
+        t.owned.assign(b.data, b.data + b.size);  // keep typed access aligned on every target
+        t.data = t.owned.data();
+      } else {
+        t.data = const_cast<uint8_t*>(b.data);
+      }
+    }
+  }
+  inputs = def.inputs;
+  outputs = def.outputs;
+  nodes.resize(def.operators.size());
+  for (size_t i = 0; i < def.operators.size(); ++i) {
+    const OperatorDef& od = def.operators[i];
+    Node& n = nodes[i];
+    const OperatorCode& code = m.opcodes[od.opcode];
+    n.builtin = code.builtin;
+    n.version = code.version;
+    n.index = int(i);
+    n.inputs = od.inputs;
+    n.outputs = od.outputs;
+    n.options_type = od.options_type;
+    n.options = od.options;
+  }
+}
+
+Tensor& Subgraph::tensor(int32_t i) {
+  if (i < 0 || size_t(i) >= tensors.size())
+    throw Error(cat("tensor index ", i, " is out of range (subgraph ", index_, " has ", tensors.size(), " tensors)"));
+  return tensors[size_t(i)];
+}
+
+void Subgraph::resize_input(int32_t tensor_index, const Shape& shape) {
+  if (std::find(inputs.begin(), inputs.end(), tensor_index) == inputs.end())
+    throw Error(cat("tensor ", tensor_index, " is not an input of subgraph ", index_));
+  Tensor& t = tensor(tensor_index);
+  shape_elements(shape, dtype_size(t.type), t.name.c_str());
+  t.shape = shape;
+  allocated_ = false;
+}
+
+void Subgraph::allocate() {
+  const Model& m = interp_.model();
+  const OpRegistry& ops = builtin_ops();
+  for (Node& n : nodes) {
+    // A node's outputs get their shapes from prepare; drop arena pointers of a previous plan.
+    for (int32_t o : n.outputs) {
+      Tensor& t = tensors[size_t(o)];
+      if (t.alloc == Tensor::Alloc::kArena) t.data = nullptr;
+    }
+    const OperatorCode& code = m.opcodes[m.subgraphs[size_t(index_)].operators[size_t(n.index)].opcode];
+    DType in_type = kAnyType;
+    if (!n.inputs.empty() && n.inputs[0] >= 0) in_type = tensors[size_t(n.inputs[0])].type;
+    const OpDef* def = nullptr;
+    if (n.builtin == op::CUSTOM) {
+      throw Error(cat("custom op '", code.custom, "' (node ", n.index, ") is not supported by slimrt"));
+    } else if (!(def = ops.find(n.builtin, in_type))) {
+      if (ops.knows(n.builtin))
+        throw Error(cat(builtin_op_name(n.builtin), " (node ", n.index, ") with ", dtype_name(in_type),
+                        " input is not supported by slimrt"));
+      throw Error(cat("op ", builtin_op_name(n.builtin), " (builtin code ", n.builtin, ", node ", n.index,
+                      ") is not supported by slimrt"));
+    }
+    if (n.version > def->max_version)
+      throw Error(cat(def->name, " (node ", n.index, ") version ", n.version,
+                      " is not supported (slimrt implements up to version ", def->max_version, ")"));
+    n.def = def;
+    n.state.reset();
+    n.scratch_bytes = 0;
+  }
+  for (Node& n : nodes) {
+    OpContext ctx(interp_, *this, n, nullptr);
+    n.def->prepare(ctx);
+  }
+  plan_memory();
+  allocated_ = true;
+}
+
+void Subgraph::plan_memory() {
+  // Lifetimes in node steps: graph inputs live from before the first node, graph outputs to after the last.
+  const int n_nodes = int(nodes.size());
+  const int kBefore = -1, kAfter = n_nodes;
+  std::vector<int> first(tensors.size(), kAfter + 1), last(tensors.size(), kBefore - 1);
+  auto needs_arena = [&](int32_t t) {
+    const Tensor& x = tensors[size_t(t)];
+    return x.alloc != Tensor::Alloc::kConst && x.alloc != Tensor::Alloc::kPersistent;
+  };
+  auto touch = [&](int32_t t, int step) {
+    if (t < 0 || !needs_arena(t)) return;
+    first[size_t(t)] = std::min(first[size_t(t)], step);
+    last[size_t(t)] = std::max(last[size_t(t)], step);
+  };
+  for (int32_t t : inputs) {
+    touch(t, kBefore);
+    touch(t, kAfter);  // inputs are preserved across invoke, as in TFLite
+  }
+  for (int i = 0; i < n_nodes; ++i) {
+    for (int32_t t : nodes[size_t(i)].inputs) touch(t, i);
+    for (int32_t t : nodes[size_t(i)].outputs) touch(t, i);
+  }
+  for (int32_t t : outputs) touch(t, kAfter);
+
+  struct Item {
+    size_t tensor, bytes, offset;
+    int first, last;
+  };
+  std::vector<Item> items;
+  for (size_t t = 0; t < tensors.size(); ++t) {
+    if (first[t] > last[t]) continue;
+    Tensor& x = tensors[t];
+    size_t bytes = dtype_size(x.type) ? x.required_bytes() : 0;
+    if (!dtype_size(x.type) && x.type != DType::kResource)
+      throw Error(cat("tensor '", x.name, "' has type ", dtype_name(x.type), ", which slimrt does not support"));
+    items.push_back({t, bytes, 0, first[t], last[t]});
+  }
+  // Greedy by size: each tensor goes at the lowest offset free during its whole lifetime.
+  std::vector<size_t> order(items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return items[a].bytes > items[b].bytes; });
+  std::vector<size_t> placed;
+  size_t total = 0;
+  for (size_t k : order) {
+    Item& it = items[k];
+    std::vector<std::pair<size_t, size_t>> busy;  // [offset, end) of overlapping placed items
+    for (size_t p : placed) {
+      const Item& o = items[p];
+      if (o.first <= it.last && it.first <= o.last) busy.emplace_back(o.offset, o.offset + align_up(o.bytes));
+    }
+    std::sort(busy.begin(), busy.end());
+    size_t off = 0, need = align_up(it.bytes);
+    for (auto& b : busy) {
+      if (b.first >= off + need) break;
+      off = std::max(off, b.second);
+    }
+    it.offset = off;
+    total = std::max(total, off + need);
+    placed.push_back(k);
+  }
+  uint8_t* base = aligned_block(arena_, total);
+  arena_size_ = total;
+  for (const Item& it : items) {
+    Tensor& x = tensors[it.tensor];
+    x.alloc = Tensor::Alloc::kArena;
+    x.data = base + it.offset;
+    x.bytes = it.bytes;
+  }
+  scratch_size_ = 0;
+  for (const Node& n : nodes) scratch_size_ = std::max(scratch_size_, n.scratch_bytes);
+  aligned_block(scratch_, scratch_size_);
+}
+
+void Subgraph::invoke(std::vector<OpTiming>* timings) {
+  if (!allocated_) throw Error("allocate_tensors() must be called before invoke()");
+  uint8_t* scratch = reinterpret_cast<uint8_t*>(
+      (reinterpret_cast<uintptr_t>(scratch_.get()) + kAlign - 1) & ~uintptr_t(kAlign - 1));
+  for (Node& n : nodes) {
+    OpContext ctx(interp_, *this, n, scratch);
+    if (timings) {
+      auto t0 = std::chrono::steady_clock::now();
+      n.def->eval(ctx);
+      auto t1 = std::chrono::steady_clock::now();
+      timings->push_back({index_, n.index, n.def->name, std::chrono::duration<double>(t1 - t0).count()});
+    } else {
+      n.def->eval(ctx);
+    }
+  }
+}
+
+void Subgraph::reset_variables() {
+  const Model& m = interp_.model();
+  for (Tensor& t : tensors)
+    if (t.is_variable) init_variable(t, m.buffers[size_t(t.buffer)]);
+}
+
+}  // namespace slimrt

@@ -1,0 +1,72 @@
+#include <fstream>
+#include <iterator>
+
+#include "kernels/threadpool.h"
+#include "slimrt.h"
+
+namespace slimrt {
+
+Interpreter::Interpreter(std::vector<uint8_t> model_bytes, int num_threads)
+    : model_(parse_model(std::move(model_bytes))), pool_(new ThreadPool(num_threads > 0 ? num_threads : 1)) {
+  for (size_t i = 0; i < model_->subgraphs.size(); ++i)
+    subgraphs_.emplace_back(new Subgraph(*this, model_->subgraphs[i], int(i)));
+  called_once_.assign(subgraphs_.size(), false);
+}
+
+Interpreter::~Interpreter() = default;
+
+std::unique_ptr<Interpreter> Interpreter::from_file(const std::string& path, int num_threads) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(cat("cannot open model file '", path, "'"));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(cat("cannot read model file '", path, "'"));
+  return std::unique_ptr<Interpreter>(new Interpreter(std::move(bytes), num_threads));
+}
+
+Subgraph& Interpreter::subgraph(int i) {
+  if (i < 0 || i >= num_subgraphs())
+    throw Error(cat("subgraph index ", i, " is out of range (the model has ", num_subgraphs(), ")"));
+  return *subgraphs_[size_t(i)];
+}
+
+int Interpreter::num_threads() const { return pool_->size(); }
+
+void Interpreter::allocate_tensors(int i) { subgraph(i).allocate(); }
+
+void Interpreter::invoke(int i) {
+  Subgraph& g = subgraph(i);
+  if (profiling_) {
+    g.invoke(&timings_);
+  } else {
+    g.invoke(nullptr);
+  }
+}
+
+void Interpreter::reset_variables() {
+  for (auto& g : subgraphs_) g->reset_variables();
+}
+
+int Interpreter::resource_id(const std::string& container, const std::string& shared_name) {
+  auto key = std::make_pair(container, shared_name);
+  auto it = resource_ids_.find(key);
+  if (it != resource_ids_.end()) return it->second;
+  int id = int(resource_ids_.size());
+  resource_ids_[key] = id;
+  return id;
+}
+
+Tensor* Interpreter::resource(int id) {
+  auto it = resources_.find(id);
+  return it == resources_.end() ? nullptr : &it->second;
+}
+
+Tensor& Interpreter::assign_resource(int id) { return resources_[id]; }
+
+bool Interpreter::first_call(int i) {
+  subgraph(i);  // range check
+  if (called_once_[size_t(i)]) return false;
+  called_once_[size_t(i)] = true;
+  return true;
+}
+
+}  // namespace slimrt

@@ -1,0 +1,102 @@
+// slimrt's public C++ API: load a .tflite model, allocate, set inputs, invoke, read outputs.
+//
+//   slimrt::Interpreter it(bytes, /*num_threads=*/1);   // throws slimrt::Error for malformed models
+//   it.allocate_tensors();                               // throws for unsupported ops / bad shapes
+//   slimrt::Subgraph& g = it.subgraph(0);
+//   std::memcpy(g.tensors[g.inputs[0]].data, ..., g.tensors[g.inputs[0]].bytes);
+//   it.invoke();
+//   const slimrt::Tensor& out = g.tensors[g.outputs[0]];
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model.h"
+#include "op.h"
+#include "tensor.h"
+
+namespace slimrt {
+
+class Interpreter;
+
+struct OpTiming {
+  int subgraph;
+  int node;
+  const char* op;
+  double seconds;
+};
+
+// One subgraph of the model, ready to run: tensors, nodes in execution order, and an arena memory plan.
+class Subgraph {
+ public:
+  Subgraph(Interpreter& interp, const SubgraphDef& def, int index);
+
+  int index() const { return index_; }
+  const std::string& name() const { return name_; }
+  std::vector<Tensor> tensors;
+  std::vector<int32_t> inputs, outputs;
+  std::vector<Node> nodes;
+
+  Tensor& tensor(int32_t i);  // checked
+  void resize_input(int32_t tensor_index, const Shape& shape);
+  void allocate();  // prepare every node, then plan and allocate the arena
+  void invoke(std::vector<OpTiming>* timings = nullptr);
+  bool allocated() const { return allocated_; }
+  size_t arena_bytes() const { return arena_size_; }
+  void reset_variables();
+
+ private:
+  void plan_memory();
+
+  Interpreter& interp_;
+  std::string name_;
+  int index_;
+  bool allocated_ = false;
+  std::unique_ptr<uint8_t[]> arena_;
+  size_t arena_size_ = 0;
+  std::unique_ptr<uint8_t[]> scratch_;
+  size_t scratch_size_ = 0;
+};
+
+class Interpreter {
+ public:
+  // Parses and verifies the model (a copy of the bytes is kept). num_threads <= 0 means 1.
+  explicit Interpreter(std::vector<uint8_t> model_bytes, int num_threads = 1);
+  static std::unique_ptr<Interpreter> from_file(const std::string& path, int num_threads = 1);
+  ~Interpreter();
+
+  const Model& model() const { return *model_; }
+  int num_subgraphs() const { return int(subgraphs_.size()); }
+  Subgraph& subgraph(int i);
+
+  void allocate_tensors(int subgraph = 0);
+  void invoke(int subgraph = 0);
+  void reset_variables();
+
+  ThreadPool& pool() { return *pool_; }
+  int num_threads() const;
+
+  void set_profiling(bool on) { profiling_ = on; timings_.clear(); }
+  std::vector<OpTiming>& timings() { return timings_; }
+
+  // Resource variables (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE): ids are stable per (container, name).
+  int resource_id(const std::string& container, const std::string& shared_name);
+  Tensor* resource(int id);       // nullptr if never assigned
+  Tensor& assign_resource(int id);  // creates if needed
+  // CALL_ONCE bookkeeping: true the first time it is asked for `subgraph`, until reset_variables().
+  bool first_call(int subgraph);
+
+ private:
+  std::unique_ptr<Model> model_;
+  std::vector<std::unique_ptr<Subgraph>> subgraphs_;
+  std::unique_ptr<ThreadPool> pool_;
+  bool profiling_ = false;
+  std::vector<OpTiming> timings_;
+  std::map<std::pair<std::string, std::string>, int> resource_ids_;
+  std::map<int, Tensor> resources_;
+  std::vector<bool> called_once_;
+};
+
+}  // namespace slimrt
