@@ -88,6 +88,8 @@ void Subgraph::resize_input(int32_t tensor_index, const Shape& shape) {
   if (std::find(inputs.begin(), inputs.end(), tensor_index) == inputs.end())
     throw Error(cat("tensor ", tensor_index, " is not an input of subgraph ", index_));
   Tensor& t = tensor(tensor_index);
+  if (t.alloc == Tensor::Alloc::kConst || t.alloc == Tensor::Alloc::kPersistent)
+    throw Error(cat("input tensor ", tensor_index, " ('", t.name, "') is a constant or variable and cannot be resized"));
   shape_elements(shape, dtype_size(t.type), t.name.c_str());
   t.shape = shape;
   allocated_ = false;
@@ -97,6 +99,7 @@ void Subgraph::allocate() {
   const Model& m = interp_.model();
   const OpRegistry& ops = builtin_ops();
   for (Node& n : nodes) {
+    if (n.folded) continue;
     // A node's outputs get their shapes from prepare; drop arena pointers of a previous plan.
     for (int32_t o : n.outputs) {
       Tensor& t = tensors[size_t(o)];
@@ -123,11 +126,45 @@ void Subgraph::allocate() {
     n.scratch_bytes = 0;
   }
   for (Node& n : nodes) {
+    if (n.folded) continue;  // folded at an earlier allocate: its outputs do not depend on inputs
     OpContext ctx(interp_, *this, n, nullptr);
     n.def->prepare(ctx);
+    if (foldable(n)) fold(n);
   }
   plan_memory();
   allocated_ = true;
+}
+
+bool Subgraph::foldable(const Node& n) const {
+  if (n.inputs.empty()) return false;
+  for (int32_t t : n.inputs) {
+    if (t < 0) continue;
+    const Tensor& x = tensors[size_t(t)];
+    if (!x.is_const() || x.type == DType::kResource) return false;
+  }
+  for (int32_t t : n.outputs) {
+    const Tensor& x = tensors[size_t(t)];
+    if (x.type == DType::kResource || x.is_variable || x.alloc == Tensor::Alloc::kPersistent) return false;
+    if (std::find(outputs.begin(), outputs.end(), t) != outputs.end()) return false;  // keep graph outputs live
+  }
+  return true;
+}
+
+void Subgraph::fold(Node& n) {
+  for (int32_t t : n.outputs) {
+    Tensor& x = tensors[size_t(t)];
+    x.owned.assign(std::max<size_t>(x.required_bytes(), 1), 0);
+    x.data = x.owned.data();
+    x.bytes = x.required_bytes();
+    x.alloc = Tensor::Alloc::kConst;
+    x.folded = true;
+  }
+  std::unique_ptr<uint8_t[]> scratch_holder;
+  uint8_t* scratch = aligned_block(scratch_holder, n.scratch_bytes);
+  OpContext ctx(interp_, *this, n, scratch);
+  n.def->eval(ctx);
+  n.folded = true;
+  n.state.reset();  // nothing runs this node again
 }
 
 void Subgraph::plan_memory() {
@@ -208,6 +245,7 @@ void Subgraph::invoke(std::vector<OpTiming>* timings) {
   uint8_t* scratch = reinterpret_cast<uint8_t*>(
       (reinterpret_cast<uintptr_t>(scratch_.get()) + kAlign - 1) & ~uintptr_t(kAlign - 1));
   for (Node& n : nodes) {
+    if (n.folded) continue;
     OpContext ctx(interp_, *this, n, scratch);
     if (timings) {
       auto t0 = std::chrono::steady_clock::now();

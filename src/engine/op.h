@@ -6,6 +6,9 @@
 //                 output shapes with ctx.set_output_shape(), precomputes per-node state (ctx.state<T>()), requests
 //                 scratch memory (ctx.request_scratch()). May read the data of *constant* inputs only.
 //   eval(ctx):    runs at invoke(). Computes outputs from inputs. Must not allocate on the hot path where avoidable.
+// Constant folding: a node whose inputs are all constant (and that touches no resource tensor) is prepared,
+// evaluated once at allocate time, and its outputs become constants; its consumers see them as constant in
+// their own prepare (so e.g. float16 weights behind DEQUANTIZE can be packed in prepare).
 // Both report problems with ctx.fail(...) / ctx.check(...), which throw slimrt::Error prefixed with the op's
 // name and node index. Each op family lives in one file under ops/ and registers its OpDefs in a
 // Register*Ops(OpRegistry&) function called from ops/registry.cc.
@@ -41,6 +44,7 @@ struct Node {
   fb::Table options;
   std::unique_ptr<OpState> state;
   size_t scratch_bytes = 0;
+  bool folded = false;  // evaluated once at allocate (all inputs constant); skipped by invoke
 };
 
 constexpr DType kAnyType = DType(-1);

@@ -48,6 +48,8 @@ class Subgraph {
   void reset_variables();
 
  private:
+  bool foldable(const Node& n) const;
+  void fold(Node& n);
   void plan_memory();
 
   Interpreter& interp_;

@@ -49,6 +49,7 @@ struct Tensor {
   Quant quant;
   bool is_variable = false;
   bool sparse = false;
+  bool folded = false;  // a constant computed at allocate time (constant folding), not read from the model
   int32_t buffer = 0;
 
   Alloc alloc = Alloc::kNone;
