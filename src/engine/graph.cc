@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
+#include <new>
 
 #include "slimrt.h"
 
@@ -96,6 +98,16 @@ void Subgraph::resize_input(int32_t tensor_index, const Shape& shape) {
 }
 
 void Subgraph::allocate() {
+  try {
+    allocate_unchecked();
+  } catch (const std::bad_alloc&) {
+    allocated_ = false;
+    throw Error(cat("allocate_tensors: out of memory (subgraph ", index_, " needs more memory than is available)"));
+  }
+}
+
+void Subgraph::allocate_unchecked() {
+  allocated_ = false;
   const Model& m = interp_.model();
   const OpRegistry& ops = builtin_ops();
   for (Node& n : nodes) {
@@ -192,48 +204,55 @@ void Subgraph::plan_memory() {
   for (int32_t t : outputs) touch(t, kAfter);
 
   struct Item {
-    size_t tensor, bytes, offset;
+    size_t tensor;
+    uint64_t bytes, offset;
     int first, last;
   };
   std::vector<Item> items;
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (first[t] > last[t]) continue;
     Tensor& x = tensors[t];
-    size_t bytes = dtype_size(x.type) ? x.required_bytes() : 0;
+    uint64_t bytes = dtype_size(x.type) ? x.required_bytes() : 0;
     if (!dtype_size(x.type) && x.type != DType::kResource)
       throw Error(cat("tensor '", x.name, "' has type ", dtype_name(x.type), ", which slimrt does not support"));
     items.push_back({t, bytes, 0, first[t], last[t]});
   }
-  // Greedy by size: each tensor goes at the lowest offset free during its whole lifetime.
+  // Greedy by size: each tensor goes at the lowest offset free during its whole lifetime. Offsets are 64-bit
+  // and checked, so a hostile model cannot wrap them around on 32-bit targets.
+  auto align64 = [](uint64_t n) { return (n + kAlign - 1) & ~uint64_t(kAlign - 1); };
+  const uint64_t kLimit = uint64_t(std::numeric_limits<size_t>::max() / 2);
   std::vector<size_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return items[a].bytes > items[b].bytes; });
   std::vector<size_t> placed;
-  size_t total = 0;
+  uint64_t total = 0;
   for (size_t k : order) {
     Item& it = items[k];
-    std::vector<std::pair<size_t, size_t>> busy;  // [offset, end) of overlapping placed items
+    std::vector<std::pair<uint64_t, uint64_t>> busy;  // [offset, end) of overlapping placed items
     for (size_t p : placed) {
       const Item& o = items[p];
-      if (o.first <= it.last && it.first <= o.last) busy.emplace_back(o.offset, o.offset + align_up(o.bytes));
+      if (o.first <= it.last && it.first <= o.last) busy.emplace_back(o.offset, o.offset + align64(o.bytes));
     }
     std::sort(busy.begin(), busy.end());
-    size_t off = 0, need = align_up(it.bytes);
+    uint64_t off = 0, need = align64(it.bytes);
     for (auto& b : busy) {
       if (b.first >= off + need) break;
       off = std::max(off, b.second);
     }
     it.offset = off;
     total = std::max(total, off + need);
+    if (total > kLimit)
+      throw Error(cat("allocate_tensors: the tensors of subgraph ", index_, " need ", total,
+                      " bytes, more than this platform can address"));
     placed.push_back(k);
   }
-  uint8_t* base = aligned_block(arena_, total);
-  arena_size_ = total;
+  uint8_t* base = aligned_block(arena_, size_t(total));
+  arena_size_ = size_t(total);
   for (const Item& it : items) {
     Tensor& x = tensors[it.tensor];
     x.alloc = Tensor::Alloc::kArena;
-    x.data = base + it.offset;
-    x.bytes = it.bytes;
+    x.data = base + size_t(it.offset);
+    x.bytes = size_t(it.bytes);
   }
   scratch_size_ = 0;
   for (const Node& n : nodes) scratch_size_ = std::max(scratch_size_, n.scratch_bytes);

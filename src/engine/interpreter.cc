@@ -1,25 +1,34 @@
 #include <fstream>
-#include <iterator>
+#include <new>
 
 #include "kernels/threadpool.h"
 #include "slimrt.h"
 
 namespace slimrt {
 
-Interpreter::Interpreter(std::vector<uint8_t> model_bytes, int num_threads)
-    : model_(parse_model(std::move(model_bytes))), pool_(new ThreadPool(num_threads > 0 ? num_threads : 1)) {
-  for (size_t i = 0; i < model_->subgraphs.size(); ++i)
-    subgraphs_.emplace_back(new Subgraph(*this, model_->subgraphs[i], int(i)));
+Interpreter::Interpreter(std::vector<uint8_t> model_bytes, int num_threads) {
+  try {
+    model_ = parse_model(std::move(model_bytes));
+    for (size_t i = 0; i < model_->subgraphs.size(); ++i)
+      subgraphs_.emplace_back(new Subgraph(*this, model_->subgraphs[i], int(i)));
+  } catch (const std::bad_alloc&) {
+    throw Error("cannot load the model: out of memory (its variables or tensors are too large)");
+  }
   called_once_.assign(subgraphs_.size(), false);
+  pool_.reset(new ThreadPool(num_threads > 0 ? num_threads : 1));
 }
 
 Interpreter::~Interpreter() = default;
 
 std::unique_ptr<Interpreter> Interpreter::from_file(const std::string& path, int num_threads) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) throw Error(cat("cannot open model file '", path, "'"));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw Error(cat("cannot read model file '", path, "'"));
+  std::streamoff size = f.tellg();
+  if (size < 0) throw Error(cat("cannot read model file '", path, "'"));
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  f.seekg(0);
+  if (size && !f.read(reinterpret_cast<char*>(bytes.data()), size))
+    throw Error(cat("cannot read model file '", path, "'"));
   return std::unique_ptr<Interpreter>(new Interpreter(std::move(bytes), num_threads));
 }
 

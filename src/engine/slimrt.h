@@ -48,6 +48,7 @@ class Subgraph {
   void reset_variables();
 
  private:
+  void allocate_unchecked();
   bool foldable(const Node& n) const;
   void fold(Node& n);
   void plan_memory();

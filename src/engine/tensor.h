@@ -66,7 +66,9 @@ struct Tensor {
   const T* as() const { return reinterpret_cast<const T*>(data); }
   bool is_const() const { return alloc == Alloc::kConst; }
   // Bytes the current shape needs (0 for types without a fixed size).
-  size_t required_bytes() const { return size_t(shape_elements(shape, dtype_size(type), name.c_str())); }
+  size_t required_bytes() const {
+    return size_t(shape_elements(shape, dtype_size(type), name.c_str())) * dtype_size(type);
+  }
 };
 
 }  // namespace slimrt

@@ -82,7 +82,7 @@ class Interpreter:
         np = _np()
         if np is not None:
             dtype = np.dtype(type_name).type if type_name not in ("string", "resource", "variant", "int4", "unknown") \
-                else {"string": np.bytes_, "resource": np.int32}.get(type_name, np.void)
+                else {"string": np.bytes_, "resource": np.object_, "variant": np.object_}.get(type_name, np.void)
             shape_v = np.array(shape, dtype=np.int32)
             sig_v = np.array(signature, dtype=np.int32)
             scales_v = np.array(scales, dtype=np.float32)
@@ -98,7 +98,8 @@ class Interpreter:
             "shape_signature": sig_v,
             "dtype": dtype,
             "quantization": quant,
-            "quantization_parameters": {"scales": scales_v, "zero_points": zps_v, "quantized_dimension": qdim},
+            "quantization_parameters": {"scales": scales_v, "zero_points": zps_v, "quantized_dimension": qdim,
+                                        "block_size": 0},
             "sparsity_parameters": {},
         }
 

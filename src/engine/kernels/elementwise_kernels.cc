@@ -1,0 +1,117 @@
+// Hot float loops of the elementwise ops. Plain loops written so compilers vectorize them (select/min/max forms
+// without branches); built with the kernels' -O3.
+#include "elementwise_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace slimrt {
+namespace ew {
+namespace {
+
+struct Add {
+  static float f(float a, float b) { return a + b; }
+};
+struct Sub {
+  static float f(float a, float b) { return a - b; }
+};
+struct Mul {
+  static float f(float a, float b) { return a * b; }
+};
+struct Prelu {
+  // Branch-free (max(x,0) + min(x,0) * alpha) so it vectorizes; equal to the select for finite alpha.
+  static float f(float x, float alpha) {
+    const float pos = x < 0.f ? 0.f : x;
+    const float neg = x > 0.f ? 0.f : x;
+    return pos + neg * alpha;
+  }
+};
+
+// max/min written as selects that keep NaN from the data operand (like std::min(std::max(v, lo), hi)).
+inline float Clamp(float v, float lo, float hi) {
+  v = v < lo ? lo : v;
+  return hi < v ? hi : v;
+}
+
+template <class F>
+void Row(float* o, const float* a, const float* b, int64_t n, bool sa, bool sb, float lo, float hi) {
+  if (sa && sb) {
+    for (int64_t i = 0; i < n; ++i) o[i] = Clamp(F::f(a[i], b[i]), lo, hi);
+  } else if (sa) {
+    const float bv = b[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = Clamp(F::f(a[i], bv), lo, hi);
+  } else if (sb) {
+    const float av = a[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = Clamp(F::f(av, b[i]), lo, hi);
+  } else {
+    const float v = Clamp(F::f(a[0], b[0]), lo, hi);
+    for (int64_t i = 0; i < n; ++i) o[i] = v;
+  }
+}
+
+template <class F, bool kVecFirst>
+void RowsVec(float* o, const float* a, const float* v, int64_t rows, int64_t C, float lo, float hi) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = a + r * C;
+    float* y = o + r * C;
+    for (int64_t c = 0; c < C; ++c) y[c] = Clamp(kVecFirst ? F::f(v[c], x[c]) : F::f(x[c], v[c]), lo, hi);
+  }
+}
+
+template <class F>
+void RowsVecDispatch(float* o, const float* a, const float* v, int64_t rows, int64_t C, bool vec_first, float lo,
+                     float hi) {
+  if (vec_first) RowsVec<F, true>(o, a, v, rows, C, lo, hi);
+  else RowsVec<F, false>(o, a, v, rows, C, lo, hi);
+}
+
+}  // namespace
+
+void BinaryRowF32(BinOp op, float* o, const float* a, const float* b, int64_t n, bool step_a, bool step_b, float lo,
+                  float hi) {
+  switch (op) {
+    case BinOp::kAdd: Row<Add>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kSub: Row<Sub>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kMul: Row<Mul>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kPrelu: Row<Prelu>(o, a, b, n, step_a, step_b, lo, hi); break;
+  }
+}
+
+void BinaryRowsVecF32(BinOp op, float* o, const float* a, const float* v, int64_t rows, int64_t C, bool vec_first,
+                      float lo, float hi) {
+  switch (op) {
+    case BinOp::kAdd: RowsVecDispatch<Add>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kSub: RowsVecDispatch<Sub>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kMul: RowsVecDispatch<Mul>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kPrelu: RowsVecDispatch<Prelu>(o, a, v, rows, C, vec_first, lo, hi); break;
+  }
+}
+
+void UnaryF32(UnOp op, const float* x, float* y, int64_t n) {
+  switch (op) {
+    case UnOp::kRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.f ? 0.f : x[i];
+      break;
+    case UnOp::kRelu6:
+      for (int64_t i = 0; i < n; ++i) y[i] = Clamp(x[i], 0.f, 6.f);
+      break;
+    case UnOp::kReluN1To1:
+      for (int64_t i = 0; i < n; ++i) y[i] = Clamp(x[i], -1.f, 1.f);
+      break;
+    case UnOp::kLogistic:
+      for (int64_t i = 0; i < n; ++i) y[i] = 1.f / (1.f + std::exp(-x[i]));
+      break;
+    case UnOp::kTanh:
+      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      break;
+    case UnOp::kHardSwish:
+      for (int64_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        y[i] = v * Clamp(v + 3.f, 0.f, 6.f) * (1.f / 6.f);
+      }
+      break;
+  }
+}
+
+}  // namespace ew
+}  // namespace slimrt
