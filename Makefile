@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 TARGETS ?=
 
-.PHONY: all venv dev wheels test test-engine bench fuzz clean help
+.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz clean help
 
 all: wheels
 
@@ -17,6 +17,7 @@ help:
 	@echo "make test-engine     run only the engine tests (tests/engine)"
 	@echo "make bench           compare slimrt with the official runtimes (speed, memory, import time)"
 	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan)"
+	@echo "make bench-prune     slim prune on real PyPI wheel sets: sizes, trials, wall time"
 
 $(VENV)/.stamp: requirements-dev.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "python3 venv module missing: apt-get install python3-venv"; exit 1; }
@@ -27,10 +28,12 @@ $(VENV)/.stamp: requirements-dev.txt
 
 venv: $(VENV)/.stamp
 
-# The slimrt package built from this checkout and installed into .venv, plus the slim tool (editable).
+# The slimrt package built from this checkout and installed into .venv, plus the slim tool (editable) and the
+# system packages the tests need (scripts/setup-system.sh).
 dev: venv
+	bash scripts/setup-system.sh
 	$(PIP) install -q --no-build-isolation --no-deps --force-reinstall .
-	$(PIP) install -q --no-deps -e ./slim
+	$(PIP) install -q -e ./slim
 
 wheels: venv
 	$(PIP) wheel -q --no-build-isolation --no-deps -w dist/ .
@@ -44,6 +47,9 @@ test-engine: dev
 
 bench: dev
 	$(PY) bench/compare_runtimes.py
+
+bench-prune: dev
+	$(PY) bench/prune_bench.py
 
 SECONDS ?= 60
 fuzz:

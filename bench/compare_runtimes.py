@@ -9,8 +9,8 @@ Runtimes (each in its own venv under .cache/bench/, created on first use from Py
 
 Latency: one long-lived worker process per runtime; rounds are interleaved (each round asks every runtime for
 a few invokes in turn), so machine noise hits all runtimes alike. Reported: median invoke latency and the ratio
-of slimrt to each runtime. Start-up: fresh processes timing `import` + load + allocate + first invoke, and their
-peak RSS (ru_maxrss).
+of slimrt to each runtime. Start-up: fresh processes timing `import` + load + allocate + first invoke (numpy
+already imported), and their peak RSS (ru_maxrss).
 
     python bench/compare_runtimes.py [--models a.tflite ...] [--threads 1] [--rounds 15] [--per-round 4]
 """
@@ -73,11 +73,12 @@ WORKER = textwrap.dedent("""
         print(json.dumps(times), flush=True)
 """)
 
+# numpy is imported before the clock starts: the venvs have different numpy versions (tflite-runtime needs
+# numpy < 2), and numpy's import is not the runtime's cost.
 STARTUP = textwrap.dedent("""
-    import time
-    t0 = time.perf_counter()
-    import resource, sys
+    import resource, sys, time
     import numpy as np
+    t0 = time.perf_counter()
     {import_line}
     MODEL, THREADS = sys.argv[1], int(sys.argv[2])
     it = {ctor}

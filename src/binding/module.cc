@@ -1,7 +1,6 @@
 // _slimrt: the thin pybind11 layer over the engine. The public API (slimrt.interpreter.Interpreter) is Python
 // code on top of this; nothing here needs numpy: tensors cross through the buffer protocol.
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include <cstring>
 
@@ -52,10 +51,36 @@ struct TensorBuffer {
   int sg, index;
 };
 
+// Explicit conversions instead of pybind11/stl.h: its casters cost code size per element type.
+template <class T>
+py::tuple to_tuple(const std::vector<T>& v) {
+  py::tuple out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = py::cast(v[i]);
+  return out;
+}
+
+slimrt::Shape to_shape(const py::sequence& seq) {
+  slimrt::Shape s;
+  for (py::handle h : seq) s.push_back(h.cast<int32_t>());
+  return s;
+}
+
 py::tuple tensor_info(Engine& e, int sg, int i) {
   slimrt::Tensor& t = e.tensor(sg, i);
-  return py::make_tuple(t.name, int(t.type), t.shape, t.shape_signature, t.quant.scale, t.quant.zero_point,
-                        t.quant.quantized_dimension, t.sparse, t.data != nullptr);
+  return py::make_tuple(t.name, int(t.type), to_tuple(t.shape), to_tuple(t.shape_signature), to_tuple(t.quant.scale),
+                        to_tuple(t.quant.zero_point), t.quant.quantized_dimension, t.sparse, t.data != nullptr);
+}
+
+py::tuple subgraph_info(Engine& e, int sg) {
+  slimrt::Subgraph& g = e.it->subgraph(sg);
+  return py::make_tuple(g.name(), to_tuple(g.inputs), to_tuple(g.outputs), g.tensors.size(), g.allocated(),
+                        g.arena_bytes());
+}
+
+py::tuple tensor_map(const std::vector<std::pair<std::string, int32_t>>& m) {
+  py::tuple out(m.size());
+  for (size_t i = 0; i < m.size(); ++i) out[i] = py::make_tuple(m[i].first, m[i].second);
+  return out;
 }
 
 }  // namespace
@@ -93,16 +118,11 @@ PYBIND11_MODULE(_slimrt, m) {
            })
       .def_property_readonly("num_subgraphs", [](Engine& e) { return e.it->num_subgraphs(); })
       .def_property_readonly("num_threads", [](Engine& e) { return e.it->num_threads(); })
-      .def("subgraph_name", [](Engine& e, int sg) { return e.it->subgraph(sg).name(); })
-      .def("inputs", [](Engine& e, int sg) { return e.it->subgraph(sg).inputs; })
-      .def("outputs", [](Engine& e, int sg) { return e.it->subgraph(sg).outputs; })
-      .def("num_tensors", [](Engine& e, int sg) { return e.it->subgraph(sg).tensors.size(); })
+      .def("subgraph_info", &subgraph_info, "(name, inputs, outputs, num_tensors, allocated, arena_bytes)")
       .def("tensor_info", &tensor_info,
            "(name, type, shape, shape_signature, scales, zero_points, quantized_dimension, sparse, has_data)")
-      .def("resize_input", [](Engine& e, int sg, int i, const slimrt::Shape& s) { e.it->subgraph(sg).resize_input(i, s); })
+      .def("resize_input", [](Engine& e, int sg, int i, py::sequence s) { e.it->subgraph(sg).resize_input(i, to_shape(s)); })
       .def("allocate", [](Engine& e, int sg) { e.it->allocate_tensors(sg); })
-      .def("allocated", [](Engine& e, int sg) { return e.it->subgraph(sg).allocated(); })
-      .def("arena_bytes", [](Engine& e, int sg) { return e.it->subgraph(sg).arena_bytes(); })
       .def("invoke", [](Engine& e, int sg) {
         py::gil_scoped_release release;
         try {
@@ -133,14 +153,14 @@ PYBIND11_MODULE(_slimrt, m) {
         for (const slimrt::Node& n : g.nodes) {
           const slimrt::OperatorCode& code = m.opcodes[m.subgraphs[size_t(sg)].operators[size_t(n.index)].opcode];
           std::string name = n.builtin == slimrt::op::CUSTOM ? code.custom : slimrt::builtin_op_name(n.builtin);
-          out.append(py::make_tuple(n.index, name, n.inputs, n.outputs, n.version));
+          out.append(py::make_tuple(n.index, name, to_tuple(n.inputs), to_tuple(n.outputs), n.version));
         }
         return out;
       })
       .def("signatures", [](Engine& e) {
         py::list out;
         for (const slimrt::SignatureDef& s : e.it->model().signatures)
-          out.append(py::make_tuple(s.key, s.subgraph, s.inputs, s.outputs));
+          out.append(py::make_tuple(s.key, s.subgraph, tensor_map(s.inputs), tensor_map(s.outputs)));
         return out;
       })
       .def("set_profiling", [](Engine& e, bool on) { e.it->set_profiling(on); })

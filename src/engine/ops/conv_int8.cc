@@ -190,7 +190,7 @@ void ConvPrepare(OpContext& ctx) {
   ctx.check(filter.rank() == 4, "filter '", filter.name, "' must be 4-D (OHWI), has shape ", filter.shape);
   const fb::Table& o = ctx.options();
   const int padding = o.get<int8_t>(0, 0);
-  const int sw = o.get<int32_t>(1, 1), sh = o.get<int32_t>(2, 1);
+  const int sw = o.get<int32_t>(1, 0), sh = o.get<int32_t>(2, 0);  // schema default 0: must be set
   const int act = o.get<int8_t>(3, 0);
   const int dw = o.get<int32_t>(4, 1), dh = o.get<int32_t>(5, 1);
   ctx.check(o.get<int8_t>(6, 0) == 0, "only int32 quantized bias is supported");
@@ -282,7 +282,7 @@ void DepthwisePrepare(OpContext& ctx) {
             filter.shape);
   const fb::Table& o = ctx.options();
   const int padding = o.get<int8_t>(0, 0);
-  const int sw = o.get<int32_t>(1, 1), sh = o.get<int32_t>(2, 1);
+  const int sw = o.get<int32_t>(1, 0), sh = o.get<int32_t>(2, 0);  // schema default 0: must be set
   const int act = o.get<int8_t>(4, 0);
   const int dw = o.get<int32_t>(5, 1), dh = o.get<int32_t>(6, 1);
   const int N = in.dim(0), H = in.dim(1), W = in.dim(2), C = in.dim(3);

@@ -15,7 +15,7 @@ def _fill_inputs(interp, seed):
     from .interpreter import _TYPES
     rng = random.Random(seed)
     engine = interp._engine
-    for index in engine.inputs(0):
+    for index in engine.subgraph_info(0)[1]:
         name, type_code, shape = engine.tensor_info(0, index)[:3]
         type_name, fmt = _TYPES[type_code]
         count = 1
@@ -76,7 +76,7 @@ def bench(argv):
     total = sum(per_type.values()) or 1.0
 
     ms = lambda s: "%.3f" % (s * 1e3)
-    print("model: %s   threads: %d   arena: %.1f KB" % (args.model, args.threads, engine.arena_bytes(0) / 1024))
+    print("model: %s   threads: %d   arena: %.1f KB" % (args.model, args.threads, engine.subgraph_info(0)[5] / 1024))
     print("load+allocate: %s ms   first invoke: %s ms" % (ms(t_load), ms(t_first)))
     print("invoke over %d runs: min %s ms   median %s ms   mean %s ms" % (
         args.runs, ms(min(times)), ms(statistics.median(times)), ms(statistics.mean(times))))

@@ -104,13 +104,13 @@ class Interpreter:
         }
 
     def get_input_details(self):
-        return [self._details(i) for i in self._engine.inputs(0)]
+        return [self._details(i) for i in self._engine.subgraph_info(0)[1]]
 
     def get_output_details(self):
-        return [self._details(i) for i in self._engine.outputs(0)]
+        return [self._details(i) for i in self._engine.subgraph_info(0)[2]]
 
     def get_tensor_details(self):
-        return [self._details(i) for i in range(self._engine.num_tensors(0))]
+        return [self._details(i) for i in range(self._engine.subgraph_info(0)[3])]
 
     def _get_ops_details(self):
         return [{"index": i, "op_name": name, "inputs": list(ins), "outputs": list(outs), "version": version}
@@ -200,7 +200,7 @@ class SignatureRunner:
             shape = _shape_of(value)
             if shape is not None and tuple(shape) != tuple(self._engine.tensor_info(self._subgraph, index)[2]):
                 self._engine.resize_input(self._subgraph, index, list(shape))
-        if not self._engine.allocated(self._subgraph):
+        if not self._engine.subgraph_info(self._subgraph)[4]:
             self._engine.allocate(self._subgraph)
         for name, value in kwargs.items():
             _set(self._engine, self._subgraph, self._inputs[name], value)
