@@ -5,7 +5,7 @@
 # Installs clang (Debian's, with libFuzzer) if missing, builds src/tools/fuzz_model.cc with -DSLIMRT_FUZZ=ON
 # into .cache/fuzz/build, seeds the corpus with the small real models, the generated op models and the
 # hostile corpus, runs libFuzzer for SECONDS (default 60) and prints executions and crashes.
-# Exit status: 0 when no crash was found, 1 on a crash (reproducers are left in .cache/fuzz/artifacts/;
+# Exit status: 0 when no new crash-* reproducer was found, 1 otherwise (reproducers are left in .cache/fuzz/artifacts/;
 # copy them to tests/data/fuzz_crashes/ to make them regression inputs of tests/engine/test_hostile.py).
 set -euo pipefail
 SECONDS_TO_RUN="${1:-60}"
@@ -57,7 +57,9 @@ python3 "$REPO/scripts/gen_hostile.py" "$WORK/hostile" --small >/dev/null && \
   find "$WORK/hostile" -name '*.tflite' -size -70k -exec cp -n {} "$CORPUS/" \; 2>/dev/null || true
 
 LOG="$WORK/fuzz.log"
-before="$(ls "$ARTIFACTS" | wc -l)"
+touch "$LOG.start"
+count_crashes() { find "$ARTIFACTS" -name 'crash-*' | wc -l; }
+before="$(count_crashes)"
 set +e
 ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
   "$BUILD/src/fuzz_model" -max_total_time="$SECONDS_TO_RUN" -timeout=20 -rss_limit_mb=4096 -max_len=300000 \
@@ -68,9 +70,13 @@ set -e
 # fork mode: progress lines look like "#12345: cov: ... exec/s: ... crashes: N"
 execs="$(grep -E '^#[0-9]+' "$LOG" | tail -1 | sed 's/^#\([0-9]*\).*/\1/')"
 crashes="$(grep -E '^#[0-9]+' "$LOG" | tail -1 | sed -n 's/.*crashes: \([0-9]*\).*/\1/p')"
-after="$(ls "$ARTIFACTS" | wc -l)"
+after="$(count_crashes)"
 echo "fuzz: ${SECONDS_TO_RUN}s, executions: ${execs:-0}, crashes: ${crashes:-0}, corpus: $(ls "$CORPUS" | wc -l) files, new crash artifacts: $((after - before)), libFuzzer rc=$rc"
-if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
+# Only crash-* reproducers fail the run: oom-*/timeout-*/slow-unit-* are hostile models that are big or slow
+# (the engine caps allocations at SLIMRT_MAX_ALLOC_BYTES, 256 MiB in this build), not memory-safety bugs.
+others="$(find "$ARTIFACTS" -newer "$LOG.start" \( -name 'oom-*' -o -name 'timeout-*' -o -name 'slow-unit-*' \) | wc -l)"
+echo "fuzz: other reports (oom/timeout/slow, not failures): $others"
+if [ "$after" -gt "$before" ]; then
   grep -h -E "SUMMARY|runtime error|Test unit written|CRASH" "$LOG" | sort | uniq -c | sort -rn | head -30
   echo "fuzz: CRASH; reproducers in $ARTIFACTS, log in $LOG" >&2
   exit 1

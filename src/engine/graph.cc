@@ -13,8 +13,6 @@ namespace {
 
 constexpr size_t kAlign = 64;
 
-size_t align_up(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
-
 uint8_t* aligned_block(std::unique_ptr<uint8_t[]>& holder, size_t bytes) {
   holder.reset(new uint8_t[bytes + kAlign]);
   uintptr_t p = reinterpret_cast<uintptr_t>(holder.get());
@@ -78,6 +76,32 @@ Subgraph::Subgraph(Interpreter& interp, const SubgraphDef& def, int index)
     n.options_type = od.options_type;
     n.options = od.options;
   }
+  check_dataflow();
+}
+
+// The planner and every op's prepare rely on these: each tensor gets its shape from one place, before use.
+void Subgraph::check_dataflow() const {
+  std::vector<int> producer(tensors.size(), -1);
+  for (int32_t t : inputs) producer[size_t(t)] = -2;  // defined before the first node
+  for (const Node& n : nodes) {
+    for (int32_t t : n.outputs) {
+      const Tensor& x = tensors[size_t(t)];
+      const char* problem = nullptr;
+      if (producer[size_t(t)] == -2) problem = "is a subgraph input";
+      else if (producer[size_t(t)] >= 0) problem = "is already the output of an earlier node";
+      else if (x.alloc == Tensor::Alloc::kConst) problem = "is a constant";
+      else if (std::find(n.inputs.begin(), n.inputs.end(), t) != n.inputs.end()) problem = "is also its input";
+      if (problem)
+        throw Error(cat("malformed model: node ", n.index, " (", builtin_op_name(n.builtin), ") in subgraph ", index_,
+                        " writes tensor ", t, " ('", x.name, "'), which ", problem));
+      producer[size_t(t)] = n.index;
+    }
+  }
+  for (const Node& n : nodes)
+    for (int32_t t : n.inputs)
+      if (t >= 0 && producer[size_t(t)] >= n.index)
+        throw Error(cat("malformed model: node ", n.index, " (", builtin_op_name(n.builtin), ") in subgraph ", index_,
+                        " reads tensor ", t, " before node ", producer[size_t(t)], " writes it"));
 }
 
 Tensor& Subgraph::tensor(int32_t i) {
@@ -220,7 +244,7 @@ void Subgraph::plan_memory() {
   // Greedy by size: each tensor goes at the lowest offset free during its whole lifetime. Offsets are 64-bit
   // and checked, so a hostile model cannot wrap them around on 32-bit targets.
   auto align64 = [](uint64_t n) { return (n + kAlign - 1) & ~uint64_t(kAlign - 1); };
-  const uint64_t kLimit = uint64_t(std::numeric_limits<size_t>::max() / 2);
+  const uint64_t kLimit = std::min<uint64_t>(std::numeric_limits<size_t>::max() / 2, SLIMRT_MAX_ALLOC_BYTES);
   std::vector<size_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return items[a].bytes > items[b].bytes; });
@@ -243,7 +267,7 @@ void Subgraph::plan_memory() {
     total = std::max(total, off + need);
     if (total > kLimit)
       throw Error(cat("allocate_tensors: the tensors of subgraph ", index_, " need ", total,
-                      " bytes, more than this platform can address"));
+                      " bytes, more than slimrt allows (", kLimit, ")"));
     placed.push_back(k);
   }
   uint8_t* base = aligned_block(arena_, size_t(total));
@@ -256,6 +280,8 @@ void Subgraph::plan_memory() {
   }
   scratch_size_ = 0;
   for (const Node& n : nodes) scratch_size_ = std::max(scratch_size_, n.scratch_bytes);
+  if (scratch_size_ > kLimit)
+    throw Error(cat("allocate_tensors: an op of subgraph ", index_, " asks for ", scratch_size_, " bytes of scratch memory"));
   aligned_block(scratch_, scratch_size_);
 }
 

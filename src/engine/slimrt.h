@@ -48,6 +48,7 @@ class Subgraph {
   void reset_variables();
 
  private:
+  void check_dataflow() const;
   void allocate_unchecked();
   bool foldable(const Node& n) const;
   void fold(Node& n);
@@ -88,7 +89,8 @@ class Interpreter {
   int resource_id(const std::string& container, const std::string& shared_name);
   Tensor* resource(int id);       // nullptr if never assigned
   Tensor& assign_resource(int id);  // creates if needed
-  // CALL_ONCE bookkeeping: true the first time it is asked for `subgraph`, until reset_variables().
+  // CALL_ONCE bookkeeping: true the first time it is asked for `subgraph`; never reset (reset_variables()
+  // leaves resource variables and CALL_ONCE alone, as the official runtime does).
   bool first_call(int subgraph);
 
  private:

@@ -43,7 +43,7 @@ bool dtype_known(int v) { return v >= 0 && v <= 17; }
 
 int64_t shape_elements(const Shape& s, size_t elem_size, const char* what) {
   // Cap sizes well below what any address space can hold, so later arithmetic cannot overflow.
-  const int64_t kMaxBytes = int64_t(1) << 40;
+  const int64_t kMaxBytes = int64_t(SLIMRT_MAX_ALLOC_BYTES);
   int64_t n = 1;
   for (int32_t d : s) {
     if (d < 0) throw Error(cat(what, ": negative dimension in shape ", s));

@@ -24,6 +24,13 @@ bool dtype_known(int v);
 
 using Shape = std::vector<int32_t>;
 
+// Upper bound for any one allocation the engine makes for a model (a tensor, the arena, scratch). A hostile
+// model asking for more gets slimrt::Error instead of an allocation that overcommit may grant and the OOM
+// killer later punish. Fuzz builds set it low, so the fuzzer looks for bugs rather than OOMs.
+#ifndef SLIMRT_MAX_ALLOC_BYTES
+#define SLIMRT_MAX_ALLOC_BYTES (uint64_t(1) << 36)
+#endif
+
 // Element count of a shape; throws on negative dimensions or when the count (or count * elem_size) overflows.
 int64_t shape_elements(const Shape& s, size_t elem_size = 1, const char* what = "tensor");
 

@@ -14,20 +14,49 @@
 #define SLIMRT_INT8_NEON 1
 #endif
 
+// The ops are built for size; the per-element helpers must still be inlined.
+#if defined(_MSC_VER)
+#define SLIMRT_INT8_INLINE __forceinline
+#elif defined(__GNUC__) || defined(__clang__)
+#define SLIMRT_INT8_INLINE inline __attribute__((always_inline))
+#else
+#define SLIMRT_INT8_INLINE inline
+#endif
+
 namespace slimrt {
 namespace int8k {
 
+// TFLite reference requantization (gemmlowp double rounding), the same math as qm::MultiplyByQuantizedMultiplier
+// with the shifts split ahead of time: left = max(shift, 0), right = max(-shift, 0), mult in [0, 2^31).
+//   hi  = SaturatingRoundingDoublingHighMul(acc << left, mult)   (rounds half up; the saturating case needs
+//                                                                 mult == INT32_MIN, impossible here)
+//   out = RoundingDivideByPOT(hi, right)                         (rounds half away from zero)
+// Right shifts of negative values are written on non-negative operands, so no implementation-defined behaviour.
+SLIMRT_INT8_INLINE int32_t requant_double_rounding(int32_t acc, int32_t mult, int left, int right) {
+  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+  const int64_t ab = int64_t(x) * int64_t(mult);
+  // (ab + nudge) / 2^31 truncated toward zero, nudge = 2^30 for ab >= 0 and 1 - 2^30 otherwise.
+  const int32_t hi = ab >= 0 ? int32_t((ab + (int64_t(1) << 30)) >> 31)
+                             : -int32_t(((int64_t(1) << 30) - 1 - ab) >> 31);
+  if (right == 0) return hi;
+  const int32_t mask = int32_t((int64_t(1) << right) - 1);
+  const int32_t rem = hi & mask;
+  const int32_t threshold = (mask >> 1) + (hi < 0 ? 1 : 0);
+  const int32_t floor = hi >= 0 ? (hi >> right) : -1 - ((-1 - hi) >> right);
+  return floor + (rem > threshold ? 1 : 0);
+}
+
 #if defined(SLIMRT_INT8_SSE2)
 // Sign-extends the low / high 8 bytes of v to int16.
-inline __m128i widen_lo(__m128i v) { return _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8); }
-inline __m128i widen_hi(__m128i v) { return _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8); }
-inline int32_t hsum(__m128i v) {
+SLIMRT_INT8_INLINE __m128i widen_lo(__m128i v) { return _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8); }
+SLIMRT_INT8_INLINE __m128i widen_hi(__m128i v) { return _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8); }
+SLIMRT_INT8_INLINE int32_t hsum(__m128i v) {
   v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4E));
   v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xB1));
   return _mm_cvtsi128_si32(v);
 }
 #elif defined(SLIMRT_INT8_NEON)
-inline int32_t hsum(int32x4_t v) {
+SLIMRT_INT8_INLINE int32_t hsum(int32x4_t v) {
   int32x2_t s = vadd_s32(vget_low_s32(v), vget_high_s32(v));
   s = vpadd_s32(s, s);
   return vget_lane_s32(s, 0);

@@ -30,6 +30,7 @@ namespace {
 // Per-node requantization data.
 struct QuantState : OpState {
   std::vector<int32_t> mult, shift;  // per output channel (per-tensor weights: replicated)
+  std::vector<uint8_t> lsh, rsh;      // max(shift, 0), max(-shift, 0)
   std::vector<int32_t> bias_eff;     // bias - input_zp * filter row sum (recomputed at eval if not constant)
   int32_t in_zp = 0, out_zp = 0, filter_zp = 0;
   int32_t act_min = -128, act_max = 127;
@@ -109,13 +110,18 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
   }
   st.mult.resize(size_t(channels));
   st.shift.resize(size_t(channels));
+  st.lsh.resize(size_t(channels));
+  st.rsh.resize(size_t(channels));
   for (int c = 0; c < channels; ++c) {
     const float fs = fq.scale[n == 1 ? 0 : size_t(c)];
     const double m = double(in_s) * double(fs) / double(out_s);
     int shift = 0;
     qm::QuantizeMultiplier(m, &st.mult[size_t(c)], &shift);
     ctx.check(shift <= 30, "requantization multiplier ", m, " of output channel ", c, " is too large");
+    ctx.check(shift >= -31, "requantization multiplier ", m, " of output channel ", c, " is too small");
     st.shift[size_t(c)] = shift;
+    st.lsh[size_t(c)] = uint8_t(shift > 0 ? shift : 0);
+    st.rsh[size_t(c)] = uint8_t(shift > 0 ? 0 : -shift);
   }
   quantized_activation(ctx, act, out_s, st.out_zp, &st.act_min, &st.act_max);
   st.weights_const = filter.is_const() && (!bias || bias->is_const());
@@ -129,26 +135,30 @@ void compute_bias_eff(QuantState& st, const Tensor& filter, const Tensor* bias, 
   const int32_t* b = bias ? bias->as<int32_t>() : nullptr;
   st.bias_eff.resize(size_t(channels));
   for (int c = 0; c < channels; ++c) {
-    int32_t sum = 0;
+    int64_t sum = 0;
     if (columns) {
       for (int64_t k = 0; k < row; ++k) sum += f[k * channels + c];
     } else {
       const int8_t* r = f + int64_t(c) * row;
       for (int64_t k = 0; k < row; ++k) sum += r[k];
     }
-    st.bias_eff[size_t(c)] = (b ? b[c] : 0) - st.in_zp * sum;
+    // 64-bit, then wrapped to 32 bits: what the reference's int32 accumulation gives, without signed overflow
+    // (only hostile models get anywhere near the int32 range).
+    int64_t v = int64_t(b ? b[c] : 0) - int64_t(st.in_zp) * sum;
+    st.bias_eff[size_t(c)] = int32_t(uint32_t(uint64_t(v)));
   }
 }
 
-inline int8_t requantize(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp, int32_t lo, int32_t hi) {
-  int32_t v = qm::MultiplyByQuantizedMultiplier(acc, mult, shift) + out_zp;
-  v = v < lo ? lo : (v > hi ? hi : v);
+// CONV_2D / DEPTHWISE_CONV_2D requantization of channel c (the math of qm::MultiplyByQuantizedMultiplier).
+SLIMRT_INT8_INLINE int8_t requantize(const QuantState& s, int c, int32_t acc) {
+  int32_t v = int8k::requant_double_rounding(acc, s.mult[size_t(c)], s.lsh[size_t(c)], s.rsh[size_t(c)]) + s.out_zp;
+  v = v < s.act_min ? s.act_min : (v > s.act_max ? s.act_max : v);
   return static_cast<int8_t>(v);
 }
 
 // FULLY_CONNECTED's requantization: round(acc * mult * 2^(shift - 31)) with ties away from zero, computed
 // exactly in 64 bits (|acc * mult| < 2^62), then offset and clamped. Needs -31 <= shift <= 30.
-inline int8_t requantize_single(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp, int32_t lo, int32_t hi) {
+SLIMRT_INT8_INLINE int8_t requantize_single(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp, int32_t lo, int32_t hi) {
   const int total = 31 - shift;
   const int64_t p = int64_t(acc) * int64_t(mult);
   const int64_t half = int64_t(1) << (total - 1);
@@ -264,8 +274,7 @@ void ConvEval(OpContext& ctx) {
         }
       }
       for (int oc = 0; oc < OC; ++oc)
-        yo[oc] = requantize(s.bias_eff[size_t(oc)] + acc[oc], s.mult[size_t(oc)], s.shift[size_t(oc)], s.out_zp,
-                            s.act_min, s.act_max);
+        yo[oc] = requantize(s, oc, s.bias_eff[size_t(oc)] + acc[oc]);
     }
   });
 }
@@ -351,7 +360,7 @@ void DepthwiseEval(OpContext& ctx) {
       }
       int8_t* yo = y + p * OC;
       for (int c = 0; c < OC; ++c)
-        yo[c] = requantize(acc[c], s.mult[size_t(c)], s.shift[size_t(c)], s.out_zp, s.act_min, s.act_max);
+        yo[c] = requantize(s, c, acc[c]);
     }
   });
 }
@@ -461,9 +470,9 @@ void LogisticPrepare(OpContext& ctx) {
   for (int q = -128; q <= 127; ++q) {
     const float xf = in_s * float(q - in_zp);
     const float yf = 1.0f / (1.0f + std::exp(-xf));
-    const float r = std::round(yf * inv);
-    int32_t v = static_cast<int32_t>(r) + out_zp;  // yf * inv <= 1/out_scale: no overflow for sane scales
-    v = v < -128 ? -128 : (v > 127 ? 127 : v);
+    // Clamp in floating point: a hostile scale can make the value huge or NaN, which must not reach an int cast.
+    const double r = double(std::round(yf * inv)) + double(out_zp);
+    const int32_t v = !(r > -128.0) ? -128 : (r > 127.0 ? 127 : int32_t(r));
     st.table[uint8_t(int8_t(q))] = int8_t(v);
   }
   ctx.set_output_shape(0, in.shape);

@@ -173,7 +173,7 @@ void CallOncePrepare(OpContext& ctx) {
   ctx.check(depth < 8, "CALL_ONCE nesting is too deep (recursive init subgraphs?)");
   ++depth;
   try {
-    g.allocate();
+    if (!g.allocated()) g.allocate();
     // Run it now (once per interpreter) so READ_VARIABLE can plan with the variables' real shapes.
     if (it.first_call(idx)) g.invoke();
   } catch (...) {
