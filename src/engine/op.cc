@@ -63,4 +63,15 @@ ActRange float_activation_range(const OpContext& ctx, int act) {
   }
 }
 
+AxisGeometry window_axis(const OpContext& ctx, int64_t in, int filter, int stride, int dilation, int padding) {
+  ctx.check(padding == 0 || padding == 1, "unknown padding type ", padding);
+  ctx.check(stride > 0 && dilation > 0, "stride and dilation must be positive, got ", stride, " and ", dilation);
+  ctx.check(filter > 0, "filter size must be positive, got ", filter);
+  const int64_t eff = int64_t(filter - 1) * dilation + 1;
+  int64_t out = padding == 0 ? (in + stride - 1) / stride : (in >= eff ? (in - eff) / stride + 1 : 0);
+  ctx.check(out <= (int64_t(1) << 30), "output size too large");
+  int64_t total = out > 0 ? (out - 1) * stride + eff - in : 0;
+  return {int(out), total > 0 ? int(total / 2) : 0};
+}
+
 }  // namespace slimrt

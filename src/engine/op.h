@@ -132,6 +132,14 @@ struct ActRange {
 // Clamp range of a fused activation for float ops; fails for activations that are not a clamp.
 ActRange float_activation_range(const OpContext& ctx, int act);
 
+// One spatial axis of a convolution or pooling window under TFLite's padding rules (Padding: SAME = 0,
+// VALID = 1): the output size and the padding before the first element (SAME splits the total padding with
+// the smaller half first). Fails for a non-positive stride, dilation or filter, or an unknown padding.
+struct AxisGeometry {
+  int out, pad_before;
+};
+AxisGeometry window_axis(const OpContext& ctx, int64_t in, int filter, int stride, int dilation, int padding);
+
 // Builtin operator codes used by the engine (schema BuiltinOperator values).
 namespace op {
 enum : int32_t {

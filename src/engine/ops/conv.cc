@@ -85,22 +85,6 @@ void parallel_gemm(OpContext& ctx, int M, const float* A, size_t lda, const Pack
   }
 }
 
-// Output size and leading padding of one spatial axis (TFLite's SAME/VALID rules).
-void conv_axis(const OpContext& ctx, int64_t in, int k, int stride, int dilation, int padding, int* out, int* pad) {
-  const int64_t eff = int64_t(k - 1) * dilation + 1;
-  int64_t o;
-  if (padding == 0) {  // SAME
-    o = (in + stride - 1) / stride;
-  } else {  // VALID
-    o = in >= eff ? (in - eff) / stride + 1 : 0;
-  }
-  int64_t total = std::max<int64_t>(0, (o - 1) * stride + eff - in);
-  if (o == 0) total = 0;
-  ctx.check(o <= (int64_t(1) << 30), "output size too large");
-  *out = int(o);
-  *pad = int(total / 2);
-}
-
 struct SpatialOptions {
   int padding, stride_w, stride_h, dilation_w, dilation_h;
   float lo, hi;
@@ -194,8 +178,11 @@ void ConvPrepare(OpContext& ctx) {
   s.sw = so.stride_w;
   s.dh = so.dilation_h;
   s.dw = so.dilation_w;
-  conv_axis(ctx, s.in_h, s.kh, s.sh, s.dh, so.padding, &s.out_h, &s.pad_t);
-  conv_axis(ctx, s.in_w, s.kw, s.sw, s.dw, so.padding, &s.out_w, &s.pad_l);
+  const AxisGeometry gh = window_axis(ctx, s.in_h, s.kh, s.sh, s.dh, so.padding), gw = window_axis(ctx, s.in_w, s.kw, s.sw, s.dw, so.padding);
+  s.out_h = gh.out;
+  s.pad_t = gh.pad_before;
+  s.out_w = gw.out;
+  s.pad_l = gw.pad_before;
   ctx.set_output_shape(0, {s.batches, s.out_h, s.out_w, s.out_c});
 
   s.geo = kernels::ConvGeometry{s.batches, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.kh, s.kw, s.sh, s.sw,
@@ -312,8 +299,11 @@ void DepthwisePrepare(OpContext& ctx) {
   p.dilation_w = so.dilation_w;
   p.lo = r.lo;
   p.hi = r.hi;
-  conv_axis(ctx, p.in_h, p.kh, p.stride_h, p.dilation_h, so.padding, &p.out_h, &p.pad_top);
-  conv_axis(ctx, p.in_w, p.kw, p.stride_w, p.dilation_w, so.padding, &p.out_w, &p.pad_left);
+  const AxisGeometry gh = window_axis(ctx, p.in_h, p.kh, p.stride_h, p.dilation_h, so.padding), gw = window_axis(ctx, p.in_w, p.kw, p.stride_w, p.dilation_w, so.padding);
+  p.out_h = gh.out;
+  p.pad_top = gh.pad_before;
+  p.out_w = gw.out;
+  p.pad_left = gw.pad_before;
   ctx.set_output_shape(0, {p.batches, p.out_h, p.out_w, out_c});
   s.zero_bias.assign(size_t(out_c), 0.f);
 }

@@ -168,24 +168,6 @@ SLIMRT_INT8_INLINE int8_t requantize_single(int32_t acc, int32_t mult, int32_t s
   return static_cast<int8_t>(v);
 }
 
-// TFLite's output size and leading padding for SAME / VALID.
-void conv_geometry(OpContext& ctx, int padding, int in, int k, int stride, int dil, int* out, int* pad) {
-  ctx.check(stride > 0 && dil > 0, "stride and dilation must be positive, got ", stride, " and ", dil);
-  const int64_t eff = int64_t(k - 1) * dil + 1;
-  int64_t o;
-  if (padding == 0) {  // SAME
-    o = (int64_t(in) + stride - 1) / stride;
-  } else if (padding == 1) {  // VALID
-    o = (int64_t(in) - eff + stride) / stride;
-    if (int64_t(in) < eff) o = 0;
-  } else {
-    ctx.fail(cat("unknown padding type ", padding));
-  }
-  int64_t total = (o - 1) * stride + eff - in;
-  *pad = o > 0 && total > 0 ? int(total / 2) : 0;
-  *out = int(o);
-}
-
 int64_t grain_for(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
 
 // ---- CONV_2D ----
@@ -212,9 +194,10 @@ void ConvPrepare(OpContext& ctx) {
   ctx.check(KH > 0 && KW > 0, "filter has an empty spatial size ", filter.shape);
   QuantState& st = ctx.state<QuantState>();
   prepare_quant(ctx, st, OC, 0, act, false);
-  int OH, OW;
-  conv_geometry(ctx, padding, H, KH, sh, dh, &OH, &st.pad_h);
-  conv_geometry(ctx, padding, W, KW, sw, dw, &OW, &st.pad_w);
+  const AxisGeometry gh = window_axis(ctx, H, KH, sh, dh, padding), gw = window_axis(ctx, W, KW, sw, dw, padding);
+  const int OH = gh.out, OW = gw.out;
+  st.pad_h = gh.pad_before;
+  st.pad_w = gw.pad_before;
   st.stride_h = sh, st.stride_w = sw, st.dil_h = dh, st.dil_w = dw, st.groups = groups;
   st.direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && st.pad_h == 0 && st.pad_w == 0 && groups == 1;
   const int64_t K = int64_t(KH) * KW * FC;
@@ -301,9 +284,10 @@ void DepthwisePrepare(OpContext& ctx) {
   QuantState& st = ctx.state<QuantState>();
   st.depth_mult = OC / C;
   prepare_quant(ctx, st, OC, 3, act, false);
-  int OH, OW;
-  conv_geometry(ctx, padding, H, KH, sh, dh, &OH, &st.pad_h);
-  conv_geometry(ctx, padding, W, KW, sw, dw, &OW, &st.pad_w);
+  const AxisGeometry gh = window_axis(ctx, H, KH, sh, dh, padding), gw = window_axis(ctx, W, KW, sw, dw, padding);
+  const int OH = gh.out, OW = gw.out;
+  st.pad_h = gh.pad_before;
+  st.pad_w = gw.pad_before;
   st.stride_h = sh, st.stride_w = sw, st.dil_h = dh, st.dil_w = dw;
   // Padded taps are skipped here, so the zero point is subtracted from the inputs instead of folded into the bias.
   st.per_worker = (size_t(OC) * sizeof(int32_t) + 63) / 64 * 64;

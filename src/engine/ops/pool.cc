@@ -31,9 +31,6 @@ void PreparePool(OpContext& ctx) {
   s.filter_w = o.get<int32_t>(3, 0);
   s.filter_h = o.get<int32_t>(4, 0);
   const int act = o.get<int8_t>(5, 0);
-  ctx.check(padding == 0 || padding == 1, "unknown padding type ", padding);
-  ctx.check(s.stride_w > 0 && s.stride_h > 0, "strides must be positive, got ", s.stride_w, "x", s.stride_h);
-  ctx.check(s.filter_w > 0 && s.filter_h > 0, "filter size must be positive, got ", s.filter_w, "x", s.filter_h);
   ActRange r = float_activation_range(ctx, act);
   s.lo = r.lo;
   s.hi = r.hi;
@@ -41,20 +38,12 @@ void PreparePool(OpContext& ctx) {
   s.in_h = in.dim(1);
   s.in_w = in.dim(2);
   s.ch = in.dim(3);
-  auto out_size = [&](int in_size, int filter, int stride) {
-    if (padding == 0) return (in_size + stride - 1) / stride;  // SAME
-    return in_size >= filter ? (in_size - filter) / stride + 1 : 0;  // VALID
-  };
-  s.out_h = out_size(s.in_h, s.filter_h, s.stride_h);
-  s.out_w = out_size(s.in_w, s.filter_w, s.stride_w);
-  // SAME: total padding split with the smaller half before.
-  auto pad_before = [&](int in_size, int out, int filter, int stride) {
-    if (padding != 0) return 0;
-    const int64_t total = int64_t(out - 1) * stride + filter - in_size;
-    return total > 0 ? int(total / 2) : 0;
-  };
-  s.pad_top = pad_before(s.in_h, s.out_h, s.filter_h, s.stride_h);
-  s.pad_left = pad_before(s.in_w, s.out_w, s.filter_w, s.stride_w);
+  const AxisGeometry gh = window_axis(ctx, s.in_h, s.filter_h, s.stride_h, 1, padding);
+  const AxisGeometry gw = window_axis(ctx, s.in_w, s.filter_w, s.stride_w, 1, padding);
+  s.out_h = gh.out;
+  s.out_w = gw.out;
+  s.pad_top = gh.pad_before;
+  s.pad_left = gw.pad_before;
   ctx.set_output_shape(0, {s.batch, s.out_h, s.out_w, s.ch});
 }
 
