@@ -127,6 +127,12 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
   st.weights_const = filter.is_const() && (!bias || bias->is_const());
 }
 
+// Accumulators are int32, as in the reference kernels. Products are below 2^15 in magnitude, so sums over up
+// to kMaxTaps taps stay in range (prepare refuses bigger filters: no real model comes close); biases are added
+// with wrap-around, what the reference's int32 add does on every target, so a hostile bias is not UB.
+constexpr int64_t kMaxTaps = int64_t(1) << 16;
+inline int32_t add_wrap(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
+
 // bias_eff[c] = bias[c] - in_zp * sum(filter row c) for filters stored as `channels` rows of `row` values
 // (row stride `row`), or, for depthwise filters [.., C], as columns: value k of channel c at k * channels + c.
 void compute_bias_eff(QuantState& st, const Tensor& filter, const Tensor* bias, int channels, int64_t row,
@@ -201,6 +207,7 @@ void ConvPrepare(OpContext& ctx) {
   st.stride_h = sh, st.stride_w = sw, st.dil_h = dh, st.dil_w = dw, st.groups = groups;
   st.direct = KH == 1 && KW == 1 && sh == 1 && sw == 1 && st.pad_h == 0 && st.pad_w == 0 && groups == 1;
   const int64_t K = int64_t(KH) * KW * FC;
+  ctx.check(K <= kMaxTaps, "filter of ", K, " taps per output is too large for int32 accumulation");
   if (st.weights_const) compute_bias_eff(st, filter, bias, OC, K, false);
   else st.bias_eff.resize(size_t(OC));
   // Per worker: the gathered patch (K bytes, unless direct) and OC int32 accumulators.
@@ -257,7 +264,7 @@ void ConvEval(OpContext& ctx) {
         }
       }
       for (int oc = 0; oc < OC; ++oc)
-        yo[oc] = requantize(s, oc, s.bias_eff[size_t(oc)] + acc[oc]);
+        yo[oc] = requantize(s, oc, add_wrap(s.bias_eff[size_t(oc)], acc[oc]));
     }
   });
 }
@@ -281,6 +288,7 @@ void DepthwisePrepare(OpContext& ctx) {
   const int KH = filter.dim(1), KW = filter.dim(2), OC = filter.dim(3);
   ctx.check(C > 0 && OC > 0 && OC % C == 0, "filter has ", OC, " channels, not a multiple of the input's ", C);
   ctx.check(KH > 0 && KW > 0, "filter has an empty spatial size ", filter.shape);
+  ctx.check(int64_t(KH) * KW <= kMaxTaps, "filter of ", int64_t(KH) * KW, " taps is too large for int32 accumulation");
   QuantState& st = ctx.state<QuantState>();
   st.depth_mult = OC / C;
   prepare_quant(ctx, st, OC, 3, act, false);
@@ -319,11 +327,7 @@ void DepthwiseEval(OpContext& ctx) {
       const int oy = int((p / OW) % OH);
       const int b = int(p / (int64_t(OW) * OH));
       const int iy0 = oy * s.stride_h - s.pad_h, ix0 = ox * s.stride_w - s.pad_w;
-      if (bp) {
-        for (int c = 0; c < OC; ++c) acc[c] = bp[c];
-      } else {
-        for (int c = 0; c < OC; ++c) acc[c] = 0;
-      }
+      for (int c = 0; c < OC; ++c) acc[c] = 0;
       for (int ky = 0; ky < KH; ++ky) {
         const int iy = iy0 + ky * s.dil_h;
         if (iy < 0 || iy >= H) continue;
@@ -344,7 +348,7 @@ void DepthwiseEval(OpContext& ctx) {
       }
       int8_t* yo = y + p * OC;
       for (int c = 0; c < OC; ++c)
-        yo[c] = requantize(s, c, acc[c]);
+        yo[c] = requantize(s, c, bp ? add_wrap(bp[c], acc[c]) : acc[c]);
     }
   });
 }
@@ -375,6 +379,7 @@ void FcPrepare(OpContext& ctx) {
             " values");
   FcState& st = ctx.state<FcState>();
   prepare_quant(ctx, st, int(units), 0, act, true);
+  ctx.check(depth <= kMaxTaps, "weights of depth ", depth, " are too large for int32 accumulation");
   st.depth = depth, st.units = units, st.batches = total / depth;
   if (st.weights_const) compute_bias_eff(st, filter, bias, int(units), depth, false);
   else st.bias_eff.resize(size_t(units));
@@ -418,12 +423,12 @@ void FcEval(OpContext& ctx) {
       if (zf) {
         int32_t sx = 0;
         for (int64_t k = 0; k < D; ++k) sx += xb[k];
-        corr = zf_const - zf * sx;
+        corr = add_wrap(zf_const, int32_t(uint32_t(uint64_t(-int64_t(zf) * sx))));
       }
       int8_t* yb = y + b * U + u0;
       for (int j = 0; j < n; ++j) {
         const size_t u = size_t(u0 + j);
-        yb[j] = requantize_single(s.bias_eff[u] + acc[j] + corr, s.mult[u], s.shift[u], s.out_zp, s.act_min,
+        yb[j] = requantize_single(add_wrap(add_wrap(s.bias_eff[u], acc[j]), corr), s.mult[u], s.shift[u], s.out_zp, s.act_min,
                                   s.act_max);
       }
     }
