@@ -36,8 +36,13 @@ dev: venv
 	$(PIP) install -q -e ./slim
 
 wheels: venv
-	$(PIP) wheel -q --no-build-isolation --no-deps -w dist/ .
-	@ls -l dist/*.whl
+	bash scripts/setup-cross.sh --venv $(VENV) $(if $(TARGETS),--targets "$(TARGETS)")
+	PYTHONPATH=slim $(PY) -m slim.build $(if $(TARGETS),--target "$(TARGETS)")
+
+# Everything cross-building needs (zig/conan/auditwheel into .venv; qemu-user, wine 32+64, target Pythons).
+.PHONY: cross-setup
+cross-setup: venv
+	bash scripts/setup-cross.sh --venv $(VENV)
 
 test: dev
 	$(PY) -m pytest tests -q -ra

@@ -13,7 +13,7 @@ import sys
 from . import __version__
 
 # the one list of subcommand modules (``slim.<name>`` with register(subparsers))
-SUBCOMMANDS = ["prune", "strip", "inspection", "smoke"]
+SUBCOMMANDS = ["prune", "strip", "inspection", "smoke", "build"]
 
 
 def build_parser() -> argparse.ArgumentParser:

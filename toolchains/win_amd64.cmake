@@ -1,0 +1,15 @@
+# Toolchain for slimrt target win_amd64. GENERATED from slim/slim/targets.py by
+# `slim build --write-toolchains`: edit the table, not this file.
+# Use: cmake -DCMAKE_TOOLCHAIN_FILE=toolchains/win_amd64.cmake [-DSLIMRT_TOOLCHAIN_FAMILY=gnu] ...
+set(SLIMRT_TARGET win_amd64)
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR AMD64)
+set(SLIMRT_ZIG_TARGET x86_64-windows-gnu)
+set(SLIMRT_ZIG_CPU "")
+set(SLIMRT_GNU_TRIPLE x86_64-w64-mingw32)
+set(SLIMRT_GNU_SUFFIX "-posix")
+set(SLIMRT_GNU_PACKAGES "g++-mingw-w64-x86-64-posix")
+set(SLIMRT_GNU_FLAGS "-Wa,-mbig-obj")
+set(SLIMRT_GNU_LINK_FLAGS "-static;-static-libstdc++;-static-libgcc")
+set(SLIMRT_PYTHON_EXT_SUFFIX .cp311-win_amd64.pyd)
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
