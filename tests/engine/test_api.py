@@ -16,24 +16,11 @@ import pytest
 from conftest import (ALL_MODELS, GENERATED, IMPL, REFS, REPO, assert_close, assert_exact, float_inputs, load_refs,
                       make_interpreter, model_path, slimrt_only)
 
+# The same conversion the reference data was written with (scripts/make_refs.py), applied to our dicts.
+sys.path.insert(0, str(REPO / "scripts"))
+from make_refs import detail_json  # noqa: E402
+
 pytestmark = pytest.mark.api
-
-
-def detail_to_json(d):
-    """Our detail dict in the same JSON form as make_refs.py's detail_json."""
-    out = {}
-    for k, v in d.items():
-        if k == "dtype":
-            out[k] = np.dtype(v).name
-        elif isinstance(v, np.ndarray):
-            out[k] = v.tolist()
-        elif k == "quantization":
-            out[k] = [float(v[0]), int(v[1])]
-        elif isinstance(v, dict):
-            out[k] = {kk: (vv.tolist() if isinstance(vv, np.ndarray) else vv) for kk, vv in v.items()}
-        else:
-            out[k] = v
-    return out
 
 
 def interp(model, allocate=True):
@@ -56,7 +43,7 @@ def keyset(d, prefix=""):
 @pytest.mark.parametrize("model", ALL_MODELS)
 def test_detail_keys_match_official(model, which):
     want = load_refs(model)[which]
-    got = [detail_to_json(d) for d in getattr(interp(model), "get_" + which)()]
+    got = [detail_json(d) for d in getattr(interp(model), "get_" + which)()]
     assert len(got) == len(want)
     for g, w in zip(got, want):
         assert keyset(g) == keyset(w), f"{model} {which} keys: missing {sorted(keyset(w) - keyset(g))}, " \
@@ -79,7 +66,7 @@ def compare_detail(g, w, what):
 @pytest.mark.parametrize("model", ALL_MODELS)
 def test_detail_values_match_official(model, which):
     want = load_refs(model)[which]
-    got = [detail_to_json(d) for d in getattr(interp(model), "get_" + which)()]
+    got = [detail_json(d) for d in getattr(interp(model), "get_" + which)()]
     assert len(got) == len(want)
     for k, (g, w) in enumerate(zip(got, want)):
         compare_detail(g, w, f"{model} {which}[{k}]")
@@ -92,7 +79,7 @@ def test_detail_values_match_official(model, which):
 @pytest.mark.parametrize("model", ALL_MODELS)
 def test_tensor_details_match_official(model):
     want = load_refs(model)["tensor_details"]
-    got = [detail_to_json(d) for d in interp(model).get_tensor_details()]
+    got = [detail_json(d) for d in interp(model).get_tensor_details()]
     if IMPL == "slimrt":
         assert len(got) == len(want), f"{model}: {len(got)} tensors, the model (and ai-edge-litert) has {len(want)}"
     else:  # the official kernels append their temporaries after the model's tensors
