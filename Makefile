@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 TARGETS ?=
 
-.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz clean help
+.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz fuzz-ci clean help
 
 all: wheels
 
@@ -16,7 +16,8 @@ help:
 	@echo "make test            run the whole test suite"
 	@echo "make test-engine     run only the engine tests (tests/engine)"
 	@echo "make bench           compare slimrt with the official runtimes (speed, memory, import time)"
-	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan)"
+	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan), exploring for N seconds"
+	@echo "make fuzz-ci         the deterministic fuzz run CI does (FUZZ_RUNS inputs, fixed seed)"
 	@echo "make bench-prune     slim prune on real PyPI wheel sets: sizes, trials, wall time"
 
 $(VENV)/.stamp: requirements-dev.txt
@@ -59,6 +60,11 @@ bench-prune: dev
 SECONDS ?= 60
 fuzz:
 	bash scripts/fuzz.sh $(SECONDS)
+
+# What CI runs: a fixed number of inputs with a fixed seed, so every run tests the same inputs.
+FUZZ_RUNS ?= 100000
+fuzz-ci:
+	bash scripts/fuzz.sh --runs $(FUZZ_RUNS) 1
 
 clean:
 	rm -rf build dist _skbuild .pytest_cache

@@ -8,12 +8,23 @@
 # Exit status: 0 when no new crash-* reproducer was found, 1 otherwise (reproducers are left in .cache/fuzz/artifacts/;
 # copy them to tests/data/fuzz_crashes/ to make them regression inputs of tests/engine/test_hostile.py).
 set -euo pipefail
-SECONDS_TO_RUN="${1:-60}"
-JOBS="${2:-1}"
+# Deterministic mode for CI: `fuzz.sh --runs N [SEED]` runs exactly N inputs, single process, fixed seed, on a
+# fresh copy of the seed corpus, so every CI run tests the same inputs (a pass here is a pass there).
+RUNS=""
+if [ "${1:-}" = "--runs" ]; then
+  RUNS="${2:?--runs needs a count}"
+  SEED="${3:-1}"
+  SECONDS_TO_RUN=0
+  JOBS=1
+else
+  SECONDS_TO_RUN="${1:-60}"
+  JOBS="${2:-1}"
+fi
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="${SLIMRT_FUZZ_DIR:-$REPO/.cache/fuzz}"
 BUILD="$WORK/build"
 CORPUS="$WORK/corpus"
+[ -n "$RUNS" ] && CORPUS="$WORK/corpus-ci" && rm -rf "$CORPUS"
 ARTIFACTS="$WORK/artifacts"
 
 find_clang() {
@@ -61,22 +72,29 @@ touch "$LOG.start"
 count_crashes() { find "$ARTIFACTS" -name 'crash-*' | wc -l; }
 before="$(count_crashes)"
 set +e
-ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-  "$BUILD/src/fuzz_model" -max_total_time="$SECONDS_TO_RUN" -timeout=20 -rss_limit_mb=4096 -max_len=300000 \
-  -print_final_stats=1 -artifact_prefix="$ARTIFACTS/" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 \
-  -ignore_ooms=1 "$CORPUS" >"$LOG" 2>&1
+if [ -n "$RUNS" ]; then
+  ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    "$BUILD/src/fuzz_model" -runs="$RUNS" -seed="$SEED" -timeout=600 -rss_limit_mb=4096 -max_len=300000 \
+    -print_final_stats=1 -artifact_prefix="$ARTIFACTS/" "$CORPUS" >"$LOG" 2>&1
+else
+  ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    "$BUILD/src/fuzz_model" -max_total_time="$SECONDS_TO_RUN" -timeout=20 -rss_limit_mb=4096 -max_len=300000 \
+    -print_final_stats=1 -artifact_prefix="$ARTIFACTS/" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 \
+    -ignore_ooms=1 "$CORPUS" >"$LOG" 2>&1
+fi
 rc=$?
 set -e
 # fork mode: progress lines look like "#12345: cov: ... exec/s: ... crashes: N"
-execs="$(grep -E '^#[0-9]+' "$LOG" | tail -1 | sed 's/^#\([0-9]*\).*/\1/')"
+execs="$(grep -E '^#[0-9]+|stat::number_of_executed_units' "$LOG" | tail -1 | sed 's/^#\([0-9]*\).*/\1/; s/.*: *//')"
 crashes="$(grep -E '^#[0-9]+' "$LOG" | tail -1 | sed -n 's/.*crashes: \([0-9]*\).*/\1/p')"
 after="$(count_crashes)"
-echo "fuzz: ${SECONDS_TO_RUN}s, executions: ${execs:-0}, crashes: ${crashes:-0}, corpus: $(ls "$CORPUS" | wc -l) files, new crash artifacts: $((after - before)), libFuzzer rc=$rc"
+if [ -n "$RUNS" ]; then what="$RUNS runs with seed $SEED"; else what="${SECONDS_TO_RUN}s"; fi
+echo "fuzz: $what, executions: ${execs:-0}, crashes: ${crashes:-0}, corpus: $(ls "$CORPUS" | wc -l) files, new crash artifacts: $((after - before)), libFuzzer rc=$rc"
 # Only crash-* reproducers fail the run: oom-*/timeout-*/slow-unit-* are hostile models that are big or slow
 # (the engine caps allocations at SLIMRT_MAX_ALLOC_BYTES, 256 MiB in this build), not memory-safety bugs.
 others="$(find "$ARTIFACTS" -newer "$LOG.start" \( -name 'oom-*' -o -name 'timeout-*' -o -name 'slow-unit-*' \) | wc -l)"
 echo "fuzz: other reports (oom/timeout/slow, not failures): $others"
-if [ "$after" -gt "$before" ]; then
+if [ "$after" -gt "$before" ] || { [ -n "$RUNS" ] && [ "$rc" -ne 0 ]; }; then
   grep -h -E "SUMMARY|runtime error|Test unit written|CRASH" "$LOG" | sort | uniq -c | sort -rn | head -30
   echo "fuzz: CRASH; reproducers in $ARTIFACTS, log in $LOG" >&2
   exit 1

@@ -42,18 +42,25 @@ const char* dtype_name(DType t) {
 bool dtype_known(int v) { return v >= 0 && v <= 17; }
 
 int64_t shape_elements(const Shape& s, size_t elem_size, const char* what) {
-  // Cap sizes well below what any address space can hold, so later arithmetic cannot overflow.
+  // Cap sizes well below what any address space can hold, so later arithmetic cannot overflow. The product of
+  // the non-zero dimensions is bounded too: an empty tensor ([0, 2^30, 2^30]) must not let an op's partial
+  // products (rows * columns, strides) overflow.
   const int64_t kMaxBytes = int64_t(SLIMRT_MAX_ALLOC_BYTES);
-  int64_t n = 1;
+  const int64_t esize = elem_size ? int64_t(elem_size) : 1;
+  int64_t nonzero = 1;
+  bool empty = false;
   for (int32_t d : s) {
     if (d < 0) throw Error(cat(what, ": negative dimension in shape ", s));
-    if (d != 0 && n > kMaxBytes / d) throw Error(cat(what, ": shape ", s, " is too large"));
-    n *= d;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (nonzero > kMaxBytes / esize / d) throw Error(cat(what, ": shape ", s, " is too large"));
+    nonzero *= d;
   }
-  if (elem_size > 1 && n > kMaxBytes / int64_t(elem_size)) throw Error(cat(what, ": shape ", s, " is too large"));
-  if (uint64_t(n) * (elem_size ? elem_size : 1) > uint64_t(std::numeric_limits<size_t>::max() / 2))
+  if (uint64_t(nonzero) * uint64_t(esize) > uint64_t(std::numeric_limits<size_t>::max() / 2))
     throw Error(cat(what, ": shape ", s, " does not fit in memory on this platform"));
-  return n;
+  return empty ? 0 : nonzero;
 }
 
 }  // namespace slimrt
