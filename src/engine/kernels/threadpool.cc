@@ -4,6 +4,13 @@
 
 namespace slimrt {
 
+namespace {
+// About 50-100 microseconds of polling before sleeping: longer than the gap between two ops of one invoke.
+constexpr int kSpins = 20000;
+
+inline void relax() { std::this_thread::yield(); }
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) : threads_(std::max(1, threads)) {
   // The calling thread is worker 0; the pool starts threads_ - 1 more.
   for (int i = 1; i < threads_; ++i) workers_.emplace_back(&ThreadPool::worker_main, this, i);
@@ -12,7 +19,7 @@ ThreadPool::ThreadPool(int threads) : threads_(std::max(1, threads)) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
   }
   cv_start_.notify_all();
   for (auto& t : workers_) t.join();
@@ -29,15 +36,18 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
   }
   int64_t chunk = (n + chunks - 1) / chunks;
   chunks = int((n + chunk - 1) / chunk);
+  job_ = &fn;
+  job_n_ = n;
+  job_chunk_ = chunk;
+  job_chunks_ = chunks;
+  error_ = nullptr;
+  // Every worker checks in for every job, even without a chunk: then no worker can still be reading this job's
+  // fields when the next parallel_for rewrites them.
+  pending_.store(threads_ - 1, std::memory_order_relaxed);
   {
+    // Publishing under the mutex pairs with the sleeping workers' predicate check: no lost wake-up.
     std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    job_n_ = n;
-    job_chunk_ = chunk;
-    job_chunks_ = chunks;
-    pending_ = chunks - 1;
-    error_ = nullptr;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   cv_start_.notify_all();
   std::exception_ptr mine;
@@ -46,37 +56,48 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
   } catch (...) {
     mine = std::current_exception();
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_done_.wait(lock, [this] { return pending_ == 0; });
+  for (int i = 0; i < kSpins && pending_.load(std::memory_order_acquire) != 0; ++i) relax();
+  if (pending_.load(std::memory_order_acquire) != 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+  }
   job_ = nullptr;
   if (mine) std::rethrow_exception(mine);
+  std::lock_guard<std::mutex> lock(mu_);
   if (error_) std::rethrow_exception(error_);
 }
 
 void ThreadPool::worker_main(int id) {
   uint64_t seen = 0;
   for (;;) {
-    const std::function<void(int64_t, int64_t, int)>* job;
-    int64_t begin, end;
-    {
+    uint64_t gen = generation_.load(std::memory_order_acquire);
+    for (int i = 0; i < kSpins && gen == seen && !stop_.load(std::memory_order_relaxed); ++i) {
+      relax();
+      gen = generation_.load(std::memory_order_acquire);
+    }
+    if (gen == seen) {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      if (id >= job_chunks_) continue;
-      job = job_;
-      begin = int64_t(id) * job_chunk_;
-      end = std::min(job_n_, begin + job_chunk_);
+      cv_start_.wait(lock, [&] {
+        return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen;
+      });
+      gen = generation_.load(std::memory_order_acquire);
     }
-    std::exception_ptr err;
-    try {
-      (*job)(begin, end, id);
-    } catch (...) {
-      err = std::current_exception();
+    if (stop_.load(std::memory_order_acquire)) return;
+    seen = gen;
+    if (id < job_chunks_) {
+      const int64_t begin = int64_t(id) * job_chunk_;
+      const int64_t end = std::min(job_n_, begin + job_chunk_);
+      try {
+        (*job_)(begin, end, id);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!error_) error_ = std::current_exception();
+      }
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (err && !error_) error_ = err;
-    if (--pending_ == 0) cv_done_.notify_one();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mu_);  // pairs with the caller's predicate check before it sleeps
+      cv_done_.notify_one();
+    }
   }
 }
 
