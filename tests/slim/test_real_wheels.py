@@ -102,8 +102,7 @@ def test_prune_real_set(name, real_wheel, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     data = json.loads(rep.read_text())
     print(r.stdout)
-    assert data["trials"] <= 300
-    assert data["wall_seconds"] <= 300
+    assert data["trials"] <= 300  # wall time is a benchmark figure (bench/prune_bench.py), not a test
     pruned = []
     for w in data["wheels"]:
         size = Path(w["output"]).stat().st_size
