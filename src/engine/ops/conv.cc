@@ -6,13 +6,9 @@
 // block stays in cache and threads never share buffers). Grouped convolution (input channels a multiple of the
 // filter's) runs one GEMM per group. DEPTHWISE_CONV_2D is a direct kernel (kernels/depthwise.h).
 //
-// Weights that are not constant at prepare time. The float16 models feed filters and biases through DEQUANTIZE
-// nodes, whose outputs live in the arena and are only written when the graph runs. For such tensors packing is
-// deferred to the first eval:
-//   - producer is DEQUANTIZE of a constant tensor: its output is the same on every invoke, so the packed copy made at
-//     the first eval is kept until the next prepare (allocate_tensors / resize), which drops it;
-//   - any other producer (e.g. weights fed as a model input): the weights may change between invokes, so they are
-//     re-packed on every eval (correct, slower).
+// Weights: constant filters and biases are packed once, in prepare. That includes the float16 models' weights
+// behind DEQUANTIZE: the graph folds constant subexpressions at allocate time (graph.cc), so by this node's
+// prepare they are constants. Anything else (weights fed as a model input) is re-packed on every eval.
 // The depthwise kernel reads filter and bias in place on every eval, so it needs none of this.
 //
 // Versions (TFLite op version history): CONV_2D float is version 1, 6 for grouped convolution (2/5 are hybrid
@@ -36,32 +32,11 @@ namespace {
 
 using kernels::PackedB;
 
-enum class WeightSource {
-  kConst,          // packed in prepare
-  kDequantConst,   // DEQUANTIZE of a constant: packed at the first eval, kept until the next prepare
-  kDynamic,        // anything else: packed at every eval
-};
-
-// How the weights/bias tensor `t` (input `idx` of the node) gets its values.
-WeightSource weight_source(OpContext& ctx, int input) {
-  const int32_t ti = ctx.input_index(input);
-  const Tensor& t = ctx.input(input);
-  if (t.is_const()) return WeightSource::kConst;
-  Subgraph& sg = ctx.subgraph();
-  for (const Node& n : sg.nodes) {
-    bool produces = false;
-    for (int32_t o : n.outputs) produces |= (o == ti);
-    if (!produces) continue;
-    if (n.builtin == op::DEQUANTIZE && !n.inputs.empty() && n.inputs[0] >= 0 &&
-        size_t(n.inputs[0]) < sg.tensors.size() && sg.tensors[size_t(n.inputs[0])].is_const() &&
-        !sg.tensors[size_t(n.inputs[0])].is_variable)
-      return WeightSource::kDequantConst;
-    return WeightSource::kDynamic;
-  }
-  return WeightSource::kDynamic;
+// True when the weights (input 1) and the bias (input 2, if any) are constants: pack once in prepare.
+bool weights_const(OpContext& ctx) {
+  const Tensor* bias = ctx.optional_input(2);
+  return ctx.input(1).is_const() && (!bias || bias->is_const());
 }
-
-WeightSource combine(WeightSource a, WeightSource b) { return std::max(a, b); }
 
 // Runs C = act(A * B + bias) for rows [0, M), splitting rows (or, for short M, panels) across the pool.
 void parallel_gemm(OpContext& ctx, int M, const float* A, size_t lda, const PackedB& B, float* C, size_t ldc, float lo,
@@ -109,8 +84,7 @@ struct ConvState : OpState {
   bool direct = false;  // 1x1, stride 1, no padding: the input is the GEMM's A
   int mc = 0;           // im2col rows per block
   kernels::ConvGeometry geo{};
-  WeightSource source = WeightSource::kConst;
-  bool packed = false;
+  bool const_weights = true;
   std::vector<PackedB> wpack;  // one per group
 };
 
@@ -123,7 +97,6 @@ void conv_pack(OpContext& ctx, ConvState& s) {
     const float* b = bias ? bias->as<float>() + size_t(g) * size_t(s.cout_g) : nullptr;
     kernels::pack_b_rows(w, s.cout_g, s.K, s.K, b, &s.wpack[size_t(g)]);
   }
-  s.packed = true;
 }
 
 void ConvPrepare(OpContext& ctx) {
@@ -140,7 +113,6 @@ void ConvPrepare(OpContext& ctx) {
   ctx.check(!filter.sparse, "sparse filters are not supported");
   for (int i = 0; i < 4; ++i) ctx.check(filter.dim(i) > 0, "filter has an empty dimension: ", filter.shape);
   ConvState& s = ctx.state<ConvState>();
-  s.packed = false;
   s.batches = input.dim(0);
   s.in_h = input.dim(1);
   s.in_w = input.dim(2);
@@ -188,9 +160,8 @@ void ConvPrepare(OpContext& ctx) {
   s.geo = kernels::ConvGeometry{s.batches, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.kh, s.kw, s.sh, s.sw,
                                 s.dh, s.dw, s.pad_t, s.pad_l, s.groups, s.cin_g};
   s.direct = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pad_t == 0 && s.pad_l == 0;
-  s.source = weight_source(ctx, 1);
-  if (bias) s.source = combine(s.source, weight_source(ctx, 2));
-  if (s.source == WeightSource::kConst) conv_pack(ctx, s);
+  s.const_weights = weights_const(ctx);
+  if (s.const_weights) conv_pack(ctx, s);
 
   const int64_t M = int64_t(s.batches) * s.out_h * s.out_w;
   ctx.check(M < (int64_t(1) << 31), "output too large");
@@ -209,7 +180,7 @@ void ConvPrepare(OpContext& ctx) {
 
 void ConvEval(OpContext& ctx) {
   ConvState& s = ctx.state<ConvState>();
-  if (!s.packed || s.source == WeightSource::kDynamic) conv_pack(ctx, s);
+  if (!s.const_weights) conv_pack(ctx, s);
   const float* in = ctx.input(0).as<float>();
   float* out = ctx.output(0).as<float>();
   const int64_t M = int64_t(s.batches) * s.out_h * s.out_w;
@@ -333,8 +304,7 @@ void DepthwiseEval(OpContext& ctx) {
 struct FcState : OpState {
   int batch = 0, in_dim = 0, units = 0;
   float lo = 0, hi = 0;
-  WeightSource source = WeightSource::kConst;
-  bool packed = false;
+  bool const_weights = true;
   PackedB wpack;
 };
 
@@ -342,7 +312,6 @@ void fc_pack(OpContext& ctx, FcState& s) {
   const Tensor* bias = ctx.optional_input(2);
   kernels::pack_b_rows(ctx.input(1).as<float>(), s.units, s.in_dim, s.in_dim, bias ? bias->as<float>() : nullptr,
                        &s.wpack);
-  s.packed = true;
 }
 
 void FcPrepare(OpContext& ctx) {
@@ -363,7 +332,6 @@ void FcPrepare(OpContext& ctx) {
   const ActRange r = float_activation_range(ctx, act);
   ctx.check(weights.rank() == 2, "weights must be 2-D [units, input depth], got shape ", weights.shape);
   FcState& s = ctx.state<FcState>();
-  s.packed = false;
   s.lo = r.lo;
   s.hi = r.hi;
   s.units = weights.dim(0);
@@ -388,14 +356,13 @@ void FcPrepare(OpContext& ctx) {
   } else {
     ctx.set_output_shape(0, {s.batch, s.units});
   }
-  s.source = weight_source(ctx, 1);
-  if (bias) s.source = combine(s.source, weight_source(ctx, 2));
-  if (s.source == WeightSource::kConst) fc_pack(ctx, s);
+  s.const_weights = weights_const(ctx);
+  if (s.const_weights) fc_pack(ctx, s);
 }
 
 void FcEval(OpContext& ctx) {
   FcState& s = ctx.state<FcState>();
-  if (!s.packed || s.source == WeightSource::kDynamic) fc_pack(ctx, s);
+  if (!s.const_weights) fc_pack(ctx, s);
   if (s.batch == 0) return;
   parallel_gemm(ctx, s.batch, ctx.input(0).as<float>(), size_t(s.in_dim), s.wpack, ctx.output(0).as<float>(),
                 size_t(s.units), s.lo, s.hi);
