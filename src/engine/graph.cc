@@ -5,6 +5,7 @@
 #include <limits>
 #include <new>
 
+#include "planner.h"
 #include "slimrt.h"
 
 namespace slimrt {
@@ -43,8 +44,11 @@ Subgraph::Subgraph(Interpreter& interp, const SubgraphDef& def, int index)
     t.quant = td.quant;
     t.is_variable = td.is_variable;
     t.sparse = td.sparse;
+    t.sparsity = td.sparsity;
     t.buffer = int32_t(td.buffer);
     const BufferDef& b = m.buffers[td.buffer];
+    if (t.sparse && (!b.size || t.is_variable))
+      throw Error(cat("malformed model: tensor ", i, " ('", t.name, "') is sparse but not a constant"));
     if (t.is_variable) {
       t.alloc = Tensor::Alloc::kPersistent;
       init_variable(t, b);
@@ -73,8 +77,11 @@ Subgraph::Subgraph(Interpreter& interp, const SubgraphDef& def, int index)
     n.index = int(i);
     n.inputs = od.inputs;
     n.outputs = od.outputs;
+    n.intermediates = od.intermediates;
     n.options_type = od.options_type;
     n.options = od.options;
+    n.custom = code.custom;
+    n.custom_options = od.custom_options;
   }
   check_dataflow();
 }
@@ -130,57 +137,108 @@ void Subgraph::allocate() {
   }
 }
 
-void Subgraph::allocate_unchecked() {
-  allocated_ = false;
-  const Model& m = interp_.model();
-  const OpRegistry& ops = builtin_ops();
+void Subgraph::reset_plan() {
+  // Back to the model's state: allocate() derives everything else (folding, dynamic tensors, the arena) again,
+  // since shapes may have changed since the last plan.
+  for (Tensor& t : tensors) {
+    if (t.folded) {
+      t.folded = false;
+      t.alloc = Tensor::Alloc::kNone;
+      std::vector<uint8_t>().swap(t.owned);
+    }
+    if (t.alloc == Tensor::Alloc::kArena || t.alloc == Tensor::Alloc::kDynamic) {
+      t.alloc = Tensor::Alloc::kNone;
+      std::vector<uint8_t>().swap(t.owned);
+    }
+    if (t.alloc == Tensor::Alloc::kNone) {
+      t.data = nullptr;
+      t.bytes = 0;
+    }
+  }
   for (Node& n : nodes) {
-    if (n.folded) continue;
-    // A node's outputs get their shapes from prepare; drop arena pointers of a previous plan.
-    for (int32_t o : n.outputs) {
-      Tensor& t = tensors[size_t(o)];
-      if (t.alloc == Tensor::Alloc::kArena) t.data = nullptr;
-    }
-    const OperatorCode& code = m.opcodes[m.subgraphs[size_t(index_)].operators[size_t(n.index)].opcode];
-    DType in_type = kAnyType;
-    if (!n.inputs.empty() && n.inputs[0] >= 0) in_type = tensors[size_t(n.inputs[0])].type;
-    const OpDef* def = nullptr;
-    if (n.builtin == op::CUSTOM) {
-      throw Error(cat("custom op '", code.custom, "' (node ", n.index, ") is not supported by slimrt"));
-    } else if (!(def = ops.find(n.builtin, in_type))) {
-      if (ops.knows(n.builtin))
-        throw Error(cat(builtin_op_name(n.builtin), " (node ", n.index, ") with ", dtype_name(in_type),
-                        " input is not supported by slimrt"));
-      throw Error(cat("op ", builtin_op_name(n.builtin), " (builtin code ", n.builtin, ", node ", n.index,
-                      ") is not supported by slimrt"));
-    }
-    if (n.version > def->max_version)
-      throw Error(cat(def->name, " (node ", n.index, ") version ", n.version,
-                      " is not supported (slimrt implements up to version ", def->max_version, ")"));
-    n.def = def;
+    n.folded = n.deferred = false;
     n.state.reset();
     n.scratch_bytes = 0;
   }
+}
+
+const OpDef* Subgraph::resolve(const Node& n) const {
+  const OpRegistry& ops = builtin_ops();
+  DType in_type = kAnyType;
+  if (!n.inputs.empty() && n.inputs[0] >= 0) in_type = tensors[size_t(n.inputs[0])].type;
+  const OpDef* def = nullptr;
+  if (n.builtin == op::CUSTOM) {
+    def = ops.find_custom(n.custom);
+    if (!def) throw Error(cat("custom op '", n.custom, "' (node ", n.index, ") is not supported by slimrt"));
+  } else if (!(def = ops.find(n.builtin, in_type))) {
+    if (ops.knows(n.builtin))
+      throw Error(cat(builtin_op_name(n.builtin), " (node ", n.index, ") with ", dtype_name(in_type),
+                      " input is not supported by slimrt"));
+    throw Error(cat("op ", builtin_op_name(n.builtin), " (builtin code ", n.builtin, ", node ", n.index,
+                    ") is not supported by slimrt"));
+  }
+  if (n.version > def->max_version)
+    throw Error(cat(def->name, " (node ", n.index, ") version ", n.version,
+                    " is not supported (slimrt implements up to version ", def->max_version, ")"));
+  // Sparse constants reach only the ops that read their sparsity; any other op would take the stored values for
+  // the dense tensor.
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] < 0 || !tensors[size_t(n.inputs[i])].sparse) continue;
+    const bool ok = (i == 0 && (def->flags & kSparseInput0)) || (i == 1 && (def->flags & kSparseInput1));
+    if (!ok)
+      throw Error(cat(def->name, " (node ", n.index, "): input ", i, " ('", tensors[size_t(n.inputs[i])].name,
+                      "') is a sparse tensor, which slimrt does not support for this op"));
+  }
+  return def;
+}
+
+void Subgraph::allocate_unchecked() {
+  allocated_ = false;
+  reset_plan();
+  for (Node& n : nodes) n.def = resolve(n);
   for (Node& n : nodes) {
-    if (n.folded) continue;  // folded at an earlier allocate: its outputs do not depend on inputs
-    OpContext ctx(interp_, *this, n, nullptr);
-    n.def->prepare(ctx);
-    if (foldable(n)) fold(n);
+    n.eval = n.def->eval;
+    bool dynamic_input = false;
+    for (int32_t t : n.inputs) dynamic_input = dynamic_input || (t >= 0 && tensors[size_t(t)].alloc == Tensor::Alloc::kDynamic);
+    if (!dynamic_input) {
+      OpContext ctx(interp_, *this, n, nullptr, false);
+      try {
+        n.def->prepare(ctx);
+        check_kernel(n);
+        if (foldable(n)) fold(n);
+        continue;
+      } catch (const DeferPrepare&) {
+      }
+    }
+    // Prepared at every invoke, once its inputs are known; its outputs get their storage then.
+    n.deferred = true;
+    n.state.reset();
+    n.scratch_bytes = 0;
+    for (int32_t t : n.outputs) {
+      Tensor& x = tensors[size_t(t)];
+      if (x.alloc == Tensor::Alloc::kNone) x.alloc = Tensor::Alloc::kDynamic;
+    }
   }
   plan_memory();
   allocated_ = true;
 }
 
+void Subgraph::check_kernel(const Node& n) const {
+  if (!n.eval) throw Error(cat("internal error: ", n.def->name, " (node ", n.index, ") chose no kernel"));
+}
+
 bool Subgraph::foldable(const Node& n) const {
-  if (n.inputs.empty()) return false;
+  if (n.inputs.empty() || (n.def->flags & kNoFold)) return false;
+  const bool shape_only = (n.def->flags & kShapeOnly) != 0;
   for (int32_t t : n.inputs) {
     if (t < 0) continue;
     const Tensor& x = tensors[size_t(t)];
-    if (!x.is_const() || x.type == DType::kResource) return false;
+    if (x.type == DType::kResource) return false;
+    if (shape_only ? x.alloc == Tensor::Alloc::kDynamic : !x.is_const()) return false;
   }
   for (int32_t t : n.outputs) {
     const Tensor& x = tensors[size_t(t)];
-    if (x.type == DType::kResource || x.is_variable || x.alloc == Tensor::Alloc::kPersistent) return false;
+    if (x.type == DType::kResource || x.is_variable || x.alloc != Tensor::Alloc::kNone) return false;
     if (std::find(outputs.begin(), outputs.end(), t) != outputs.end()) return false;  // keep graph outputs live
   }
   return true;
@@ -189,16 +247,15 @@ bool Subgraph::foldable(const Node& n) const {
 void Subgraph::fold(Node& n) {
   for (int32_t t : n.outputs) {
     Tensor& x = tensors[size_t(t)];
-    x.owned.assign(std::max<size_t>(x.required_bytes(), 1), 0);
-    x.data = x.owned.data();
-    x.bytes = x.required_bytes();
+    x.ensure_owned_storage();
+    std::fill(x.owned.begin(), x.owned.end(), uint8_t(0));
     x.alloc = Tensor::Alloc::kConst;
     x.folded = true;
   }
   std::unique_ptr<uint8_t[]> scratch_holder;
   uint8_t* scratch = aligned_block(scratch_holder, n.scratch_bytes);
-  OpContext ctx(interp_, *this, n, scratch);
-  n.def->eval(ctx);
+  OpContext ctx(interp_, *this, n, scratch, true);
+  n.eval(ctx);
   n.folded = true;
   n.state.reset();  // nothing runs this node again
 }
@@ -208,12 +265,8 @@ void Subgraph::plan_memory() {
   const int n_nodes = int(nodes.size());
   const int kBefore = -1, kAfter = n_nodes;
   std::vector<int> first(tensors.size(), kAfter + 1), last(tensors.size(), kBefore - 1);
-  auto needs_arena = [&](int32_t t) {
-    const Tensor& x = tensors[size_t(t)];
-    return x.alloc != Tensor::Alloc::kConst && x.alloc != Tensor::Alloc::kPersistent;
-  };
   auto touch = [&](int32_t t, int step) {
-    if (t < 0 || !needs_arena(t)) return;
+    if (t < 0 || tensors[size_t(t)].alloc != Tensor::Alloc::kNone) return;  // constants, variables, dynamic
     first[size_t(t)] = std::min(first[size_t(t)], step);
     last[size_t(t)] = std::max(last[size_t(t)], step);
   };
@@ -222,84 +275,82 @@ void Subgraph::plan_memory() {
     touch(t, kAfter);  // inputs are preserved across invoke, as in TFLite
   }
   for (int i = 0; i < n_nodes; ++i) {
+    if (nodes[size_t(i)].folded) continue;
     for (int32_t t : nodes[size_t(i)].inputs) touch(t, i);
     for (int32_t t : nodes[size_t(i)].outputs) touch(t, i);
   }
   for (int32_t t : outputs) touch(t, kAfter);
 
-  struct Item {
-    size_t tensor;
-    uint64_t bytes, offset;
-    int first, last;
-  };
-  std::vector<Item> items;
+  std::vector<size_t> which;
+  std::vector<BufferRequest> requests;
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (first[t] > last[t]) continue;
     Tensor& x = tensors[t];
-    uint64_t bytes = dtype_size(x.type) ? x.required_bytes() : 0;
     if (!dtype_size(x.type) && x.type != DType::kResource)
       throw Error(cat("tensor '", x.name, "' has type ", dtype_name(x.type), ", which slimrt does not support"));
-    items.push_back({t, bytes, 0, first[t], last[t]});
+    which.push_back(t);
+    requests.push_back({dtype_size(x.type) ? uint64_t(x.required_bytes()) : 0, first[t], last[t]});
   }
-  // Greedy by size: each tensor goes at the lowest offset free during its whole lifetime. Offsets are 64-bit
-  // and checked, so a hostile model cannot wrap them around on 32-bit targets.
-  auto align64 = [](uint64_t n) { return (n + kAlign - 1) & ~uint64_t(kAlign - 1); };
-  const uint64_t kLimit = std::min<uint64_t>(std::numeric_limits<size_t>::max() / 2, SLIMRT_MAX_ALLOC_BYTES);
-  std::vector<size_t> order(items.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return items[a].bytes > items[b].bytes; });
-  std::vector<size_t> placed;
-  uint64_t total = 0;
-  for (size_t k : order) {
-    Item& it = items[k];
-    std::vector<std::pair<uint64_t, uint64_t>> busy;  // [offset, end) of overlapping placed items
-    for (size_t p : placed) {
-      const Item& o = items[p];
-      if (o.first <= it.last && it.first <= o.last) busy.emplace_back(o.offset, o.offset + align64(o.bytes));
-    }
-    std::sort(busy.begin(), busy.end());
-    uint64_t off = 0, need = align64(it.bytes);
-    for (auto& b : busy) {
-      if (b.first >= off + need) break;
-      off = std::max(off, b.second);
-    }
-    it.offset = off;
-    total = std::max(total, off + need);
-    if (total > kLimit)
-      throw Error(cat("allocate_tensors: the tensors of subgraph ", index_, " need ", total,
-                      " bytes, more than slimrt allows (", kLimit, ")"));
-    placed.push_back(k);
+  const uint64_t limit = std::min<uint64_t>(std::numeric_limits<size_t>::max() / 2, SLIMRT_MAX_ALLOC_BYTES);
+  const std::string what = cat("allocate_tensors: the tensors of subgraph ", index_);
+  const ArenaPlan plan = plan_arena(requests, kAlign, limit, what.c_str());
+  if (requests.size() <= 4096) {  // the check is cheap; a planner bug must never turn into memory corruption
+    const std::string problem = check_arena_plan(requests, plan, kAlign);
+    if (!problem.empty()) throw Error(cat("internal error in the memory plan of subgraph ", index_, ": ", problem));
   }
-  uint8_t* base = aligned_block(arena_, size_t(total));
-  arena_size_ = size_t(total);
-  for (const Item& it : items) {
-    Tensor& x = tensors[it.tensor];
+  uint8_t* base = aligned_block(arena_, size_t(plan.total));
+  arena_size_ = size_t(plan.total);
+  for (size_t i = 0; i < which.size(); ++i) {
+    Tensor& x = tensors[which[i]];
     x.alloc = Tensor::Alloc::kArena;
-    x.data = base + size_t(it.offset);
-    x.bytes = size_t(it.bytes);
+    x.data = base + size_t(plan.offsets[i]);
+    x.bytes = size_t(requests[i].bytes);
   }
-  scratch_size_ = 0;
-  for (const Node& n : nodes) scratch_size_ = std::max(scratch_size_, n.scratch_bytes);
-  if (scratch_size_ > kLimit)
-    throw Error(cat("allocate_tensors: an op of subgraph ", index_, " asks for ", scratch_size_, " bytes of scratch memory"));
-  aligned_block(scratch_, scratch_size_);
+  size_t scratch = 0;
+  for (const Node& n : nodes) scratch = std::max(scratch, n.scratch_bytes);
+  ensure_scratch(scratch, limit);
+}
+
+void Subgraph::ensure_scratch(size_t bytes, uint64_t limit) {
+  if (bytes > limit)
+    throw Error(cat("allocate_tensors: an op of subgraph ", index_, " asks for ", bytes, " bytes of scratch memory"));
+  if (scratch_ && bytes <= scratch_size_) return;
+  scratch_data_ = aligned_block(scratch_, bytes);
+  scratch_size_ = bytes;
 }
 
 void Subgraph::invoke(std::vector<OpTiming>* timings) {
   if (!allocated_) throw Error("allocate_tensors() must be called before invoke()");
-  uint8_t* scratch = reinterpret_cast<uint8_t*>(
-      (reinterpret_cast<uintptr_t>(scratch_.get()) + kAlign - 1) & ~uintptr_t(kAlign - 1));
   for (Node& n : nodes) {
     if (n.folded) continue;
-    OpContext ctx(interp_, *this, n, scratch);
+    if (n.deferred) prepare_at_invoke(n);
+    OpContext ctx(interp_, *this, n, scratch_data_, true);
     if (timings) {
       auto t0 = std::chrono::steady_clock::now();
-      n.def->eval(ctx);
+      n.eval(ctx);
       auto t1 = std::chrono::steady_clock::now();
       timings->push_back({index_, n.index, n.def->name, std::chrono::duration<double>(t1 - t0).count()});
     } else {
-      n.def->eval(ctx);
+      n.eval(ctx);
     }
+  }
+}
+
+void Subgraph::prepare_at_invoke(Node& n) {
+  n.state.reset();
+  n.scratch_bytes = 0;
+  n.eval = n.def->eval;
+  OpContext ctx(interp_, *this, n, nullptr, true);
+  try {
+    n.def->prepare(ctx);
+    check_kernel(n);
+    for (int32_t t : n.outputs) {
+      Tensor& x = tensors[size_t(t)];
+      if (x.alloc == Tensor::Alloc::kDynamic && !x.data) x.ensure_owned_storage();
+    }
+    ensure_scratch(n.scratch_bytes, std::min<uint64_t>(std::numeric_limits<size_t>::max() / 2, SLIMRT_MAX_ALLOC_BYTES));
+  } catch (const std::bad_alloc&) {
+    throw Error(cat(n.def->name, " (node ", n.index, "): out of memory for tensors whose shapes are computed at run time"));
   }
 }
 

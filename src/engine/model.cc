@@ -16,7 +16,9 @@ enum Tensor { kShape = 0, kType = 1, kBuffer = 2, kTensorName = 3, kQuantization
               kSparsity = 6, kShapeSignature = 7 };
 enum Quant { kScale = 2, kZeroPoint = 3, kQuantizedDimension = 6 };
 enum Operator { kOpcodeIndex = 0, kOpInputs = 1, kOpOutputs = 2, kOptionsType = 3, kOptions = 4,
-                kIntermediates = 8 };
+                kCustomOptions = 5, kIntermediates = 8 };
+enum Sparsity { kTraversalOrder = 0, kBlockMap = 1, kDimMetadata = 2 };
+enum DimMeta { kFormat = 0, kDenseSize = 1, kSegmentsType = 2, kSegments = 3, kIndicesType = 4, kIndices = 5 };
 enum Buffer { kData = 0, kOffset = 1, kSize = 2 };
 enum Signature { kSigInputs = 0, kSigOutputs = 1, kSigKey = 2, kSigSubgraph = 4 };
 enum TensorMap { kMapName = 0, kMapTensorIndex = 1 };
@@ -43,6 +45,94 @@ Shape read_shape(const fb::Table& t, int id, const char* what, bool allow_unknow
   return s;
 }
 
+// An index vector of a sparse dimension (union SparseIndexVector: Int32Vector = 1, Uint16Vector = 2, Uint8Vector = 3,
+// each a table with the values at field 0).
+std::vector<int32_t> sparse_index_vector(const fb::Table& dm, int type_field, int field, const std::string& what) {
+  const uint8_t type = dm.get<uint8_t>(type_field, 0);
+  fb::Table v = dm.table(field, "sparse index vector");
+  if (type == 1) {
+    std::vector<int32_t> out = v.vec<int32_t>(0, "sparse index vector").to_vector<int32_t>();
+    for (int32_t x : out)
+      if (x < 0) throw Error(cat("malformed model: ", what, ": negative sparse index ", x));
+    return out;
+  }
+  if (type == 2) return v.vec<uint16_t>(0, "sparse index vector").to_vector<int32_t>();
+  if (type == 3) return v.vec<uint8_t>(0, "sparse index vector").to_vector<int32_t>();
+  throw Error(cat("malformed model: ", what, ": unknown sparse index vector type ", int(type)));
+}
+
+// Reads and verifies a tensor's sparsity: every level consistent with the shape, every segment and index in range,
+// so that DENSIFY (and any op reading sparse weights) can walk it without further checks.
+std::shared_ptr<const Sparsity> read_sparsity(const fb::Table& sp, const Shape& shape, const std::string& what) {
+  auto bad = [&](const std::string& why) { return Error(cat("malformed model: ", what, ": sparsity ", why)); };
+  auto sv = std::make_shared<Sparsity>();
+  Sparsity& s = *sv;
+  s.traversal_order = sp.vec<int32_t>(F::kTraversalOrder, "sparsity traversal order").to_vector<int32_t>();
+  s.block_map = sp.vec<int32_t>(F::kBlockMap, "sparsity block map").to_vector<int32_t>();
+  fb::TableVector dims = sp.tables(F::kDimMetadata, "sparsity dimension metadata");
+  const size_t rank = shape.size(), n = rank + s.block_map.size();
+  if (s.traversal_order.size() != n || dims.size() != n)
+    throw bad(cat("has ", s.traversal_order.size(), " traversal entries and ", dims.size(),
+                  " dimension entries for ", rank, " dimensions and ", s.block_map.size(), " blocks"));
+  std::vector<char> seen(n, 0);
+  for (int32_t d : s.traversal_order) {
+    if (d < 0 || size_t(d) >= n || seen[size_t(d)]) throw bad(cat("traversal order ", s.traversal_order, " is not a permutation"));
+    seen[size_t(d)] = 1;
+  }
+  std::vector<char> blocked(rank, 0);
+  for (int32_t d : s.block_map) {
+    if (d < 0 || size_t(d) >= rank || blocked[size_t(d)]) throw bad(cat("block map ", s.block_map, " is invalid"));
+    blocked[size_t(d)] = 1;
+  }
+  // Level i walks expanded dimension traversal_order[i]; block sizes are the dense sizes of the block levels.
+  std::vector<int32_t> level_of(n, 0);
+  for (size_t i = 0; i < n; ++i) level_of[size_t(s.traversal_order[i])] = int32_t(i);
+  s.expanded.assign(n, 0);
+  for (size_t k = 0; k < s.block_map.size(); ++k) {
+    fb::Table dm = dims[uint32_t(level_of[rank + k])];
+    const int32_t bs = dm.get<int32_t>(F::kDenseSize, 0);
+    const int32_t d = s.block_map[k];
+    if (dm.get<int8_t>(F::kFormat, 0) != 0 || bs <= 0 || shape[size_t(d)] % bs != 0)
+      throw bad(cat("block size ", bs, " does not divide dimension ", d, " of shape ", shape));
+    s.expanded[rank + k] = bs;
+    s.expanded[size_t(d)] = shape[size_t(d)] / bs;
+  }
+  for (size_t d = 0; d < rank; ++d)
+    if (!blocked[d]) s.expanded[d] = shape[d];
+  const int64_t dense = shape_elements(shape);
+  int64_t positions = 1;
+  s.levels.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    fb::Table dm = dims[uint32_t(i)];
+    Sparsity::Level& lv = s.levels[i];
+    lv.size = s.expanded[size_t(s.traversal_order[i])];
+    const int8_t format = dm.get<int8_t>(F::kFormat, 0);
+    if (format == 0) {
+      const int32_t ds = dm.get<int32_t>(F::kDenseSize, 0);
+      if (ds != lv.size) throw bad(cat("level ", i, " has dense size ", ds, ", expected ", lv.size));
+      positions *= lv.size;
+    } else if (format == 1) {
+      lv.sparse = true;
+      lv.segments = sparse_index_vector(dm, F::kSegmentsType, F::kSegments, what);
+      lv.indices = sparse_index_vector(dm, F::kIndicesType, F::kIndices, what);
+      if (int64_t(lv.segments.size()) != positions + 1 || lv.segments[0] != 0)
+        throw bad(cat("level ", i, " has ", lv.segments.size(), " segments for ", positions, " positions"));
+      for (size_t k = 1; k < lv.segments.size(); ++k)
+        if (lv.segments[k] < lv.segments[k - 1] || int64_t(lv.segments[k]) - lv.segments[k - 1] > lv.size)
+          throw bad(cat("level ", i, " has an invalid segment at ", k));
+      positions = lv.segments.back();
+      if (int64_t(lv.indices.size()) != positions) throw bad(cat("level ", i, " has ", lv.indices.size(), " indices, expected ", positions));
+      for (int32_t x : lv.indices)
+        if (x >= lv.size) throw bad(cat("level ", i, " has index ", x, " outside 0..", lv.size - 1));
+    } else {
+      throw bad(cat("level ", i, " has unknown format ", int(format)));
+    }
+    if (positions > dense) throw bad(cat("stores more values than the dense tensor has"));
+  }
+  s.values = positions;
+  return sv;
+}
+
 TensorDef read_tensor(const fb::Table& t, const Model& m, const std::string& where) {
   TensorDef td;
   td.name = t.str(F::kTensorName, "tensor name");
@@ -63,7 +153,11 @@ TensorDef read_tensor(const fb::Table& t, const Model& m, const std::string& whe
     throw Error(cat("malformed model: ", what, " refers to buffer ", td.buffer, " but the model has ",
                     m.buffers.size(), " buffers"));
   td.is_variable = t.get<uint8_t>(F::kIsVariable, 0) != 0;
-  td.sparse = t.table(F::kSparsity, "tensor sparsity").valid();
+  fb::Table sp = t.table(F::kSparsity, "tensor sparsity");
+  if (sp.valid()) {
+    td.sparse = true;
+    td.sparsity = read_sparsity(sp, td.shape, what);
+  }
 
   fb::Table q = t.table(F::kQuantization, "quantization parameters");
   if (q.valid()) {
@@ -85,11 +179,13 @@ TensorDef read_tensor(const fb::Table& t, const Model& m, const std::string& whe
     }
   }
 
-  // A constant buffer must hold exactly the tensor's bytes (types with a fixed element size, dense tensors).
+  // A constant buffer must hold exactly the tensor's bytes (types with a fixed element size): the dense elements,
+  // or for a sparse tensor the values its sparsity stores.
   const BufferDef& b = m.buffers[td.buffer];
   size_t esize = dtype_size(td.type);
   int64_t elems = shape_elements(td.shape, esize, what.c_str());
-  if (b.size != 0 && esize != 0 && !td.sparse && uint64_t(elems) * esize != b.size)
+  if (td.sparse) elems = td.sparsity->values;
+  if (b.size != 0 && esize != 0 && uint64_t(elems) * esize != b.size)
     throw Error(cat("malformed model: ", what, " (", dtype_name(td.type), " ", td.shape, ") needs ",
                     uint64_t(elems) * esize, " bytes but its buffer ", td.buffer, " has ", b.size));
   return td;
@@ -172,6 +268,8 @@ std::unique_ptr<Model> parse_model(std::vector<uint8_t> bytes) {
       od.intermediates = index_list(ot, F::kIntermediates, "operator intermediates", nt, true);
       od.options_type = ot.get<uint8_t>(F::kOptionsType, 0);
       od.options = ot.table(F::kOptions, "operator options");
+      fb::Vector<uint8_t> co = ot.vec<uint8_t>(F::kCustomOptions, "custom options");
+      od.custom_options = fb::Bytes{co.empty() ? nullptr : co.raw(), co.size()};
     }
   }
 
@@ -197,36 +295,6 @@ std::unique_ptr<Model> parse_model(std::vector<uint8_t> bytes) {
     }
   }
   return m;
-}
-
-const char* builtin_op_name(int32_t code) {
-  static const char* const kNames[] = {
-      "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE", "DEQUANTIZE",
-      "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
-      "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
-      "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
-      "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-      "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN",
-      "SUB", "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN",
-      "EXP", "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU",
-      "MAXIMUM", "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL",
-      "SELECT", "SLICE", "SIN", "TRANSPOSE_CONV", "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL",
-      "NOT_EQUAL", "LOG", "SUM", "SQRT", "RSQRT", "SHAPE", "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD",
-      "REDUCE_MAX", "PACK", "LOGICAL_OR", "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT", "UNPACK", "REDUCE_MIN",
-      "FLOOR_DIV", "REDUCE_ANY", "SQUARE", "ZEROS_LIKE", "FILL", "FLOOR_MOD", "RANGE", "RESIZE_NEAREST_NEIGHBOR",
-      "LEAKY_RELU", "SQUARED_DIFFERENCE", "MIRROR_PAD", "ABS", "SPLIT_V", "UNIQUE", "CEIL", "REVERSE_V2",
-      "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK", "ELU", "REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE",
-      "MATRIX_SET_DIAG", "ROUND", "HARD_SWISH", "IF", "WHILE", "NON_MAX_SUPPRESSION_V4",
-      "NON_MAX_SUPPRESSION_V5", "SCATTER_ND", "SELECT_V2", "DENSIFY", "SEGMENT_SUM", "BATCH_MATMUL",
-      "PLACEHOLDER_FOR_GREATER_OP_CODES", "CUMSUM", "CALL_ONCE", "BROADCAST_TO", "RFFT2D", "CONV_3D", "IMAG",
-      "REAL", "COMPLEX_ABS", "HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT", "HASHTABLE_SIZE", "REDUCE_ALL",
-      "CONV_3D_TRANSPOSE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "BROADCAST_ARGS", "RANDOM_STANDARD_NORMAL",
-      "BUCKETIZE", "RANDOM_UNIFORM", "MULTINOMIAL", "GELU", "DYNAMIC_UPDATE_SLICE", "RELU_0_TO_1",
-      "UNSORTED_SEGMENT_PROD", "UNSORTED_SEGMENT_MAX", "UNSORTED_SEGMENT_SUM", "ATAN2", "UNSORTED_SEGMENT_MIN",
-      "SIGN", "BITCAST", "BITWISE_XOR", "RIGHT_SHIFT", "STABLEHLO_LOGISTIC", "STABLEHLO_ADD",
-  };
-  if (code >= 0 && size_t(code) < sizeof(kNames) / sizeof(kNames[0])) return kNames[code];
-  return "BUILTIN_OP";
 }
 
 }  // namespace slimrt

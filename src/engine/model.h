@@ -29,6 +29,7 @@ struct OperatorDef {
   std::vector<int32_t> intermediates;
   uint8_t options_type = 0;       // BuiltinOptions union type
   fb::Table options;              // may be invalid (absent): fields then read as their defaults
+  fb::Bytes custom_options;       // raw custom_options (custom ops), into Model::bytes
 };
 
 struct TensorDef {
@@ -40,6 +41,7 @@ struct TensorDef {
   Quant quant;
   bool is_variable = false;
   bool sparse = false;
+  std::shared_ptr<const Sparsity> sparsity;  // verified sparse layout (sparse tensors)
 };
 
 struct SubgraphDef {
@@ -72,7 +74,5 @@ struct Model {
 
 // Throws slimrt::Error with a message naming what is wrong.
 std::unique_ptr<Model> parse_model(std::vector<uint8_t> bytes);
-
-const char* builtin_op_name(int32_t code);
 
 }  // namespace slimrt

@@ -50,9 +50,14 @@ class Subgraph {
  private:
   void check_dataflow() const;
   void allocate_unchecked();
+  void reset_plan();
+  const OpDef* resolve(const Node& n) const;
+  void check_kernel(const Node& n) const;
   bool foldable(const Node& n) const;
   void fold(Node& n);
   void plan_memory();
+  void prepare_at_invoke(Node& n);
+  void ensure_scratch(size_t bytes, uint64_t limit);
 
   Interpreter& interp_;
   std::string name_;
@@ -61,6 +66,7 @@ class Subgraph {
   std::unique_ptr<uint8_t[]> arena_;
   size_t arena_size_ = 0;
   std::unique_ptr<uint8_t[]> scratch_;
+  uint8_t* scratch_data_ = nullptr;  // scratch_, aligned
   size_t scratch_size_ = 0;
 };
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,30 @@ struct Quant {
   bool present() const { return !scale.empty(); }
 };
 
+// Sparse storage of a constant tensor (schema SparsityParameters), verified when the model is read: the tensor's
+// dimensions, expanded with one block dimension per entry of block_map, are stored level by level in
+// traversal_order; a DENSE level has every index, a SPARSE_CSR level has, per position of the level above, the
+// run segments[p]..segments[p+1] of its indices. The buffer holds `values` elements, in that order.
+struct Sparsity {
+  struct Level {
+    bool sparse = false;
+    int32_t size = 0;                  // extent of the expanded dimension this level walks
+    std::vector<int32_t> segments;     // SPARSE_CSR: positions above + 1 entries, non-decreasing, from 0
+    std::vector<int32_t> indices;      // SPARSE_CSR: one index (< size) per position of this level
+  };
+  std::vector<int32_t> traversal_order, block_map;
+  std::vector<int32_t> expanded;       // sizes of the expanded dimensions (tensor dims / blocks, then block sizes)
+  std::vector<Level> levels;
+  int64_t values = 0;                  // stored elements
+};
+
 struct Tensor {
   enum class Alloc : uint8_t {
     kNone,       // not yet allocated
     kConst,      // points into the model (or into `owned` when the model's copy was misaligned)
     kArena,      // planned into the subgraph's arena; valid after allocate, contents die after last use
-    kPersistent  // owned storage that lives as long as the interpreter (variables, resources)
+    kPersistent, // owned storage that lives as long as the interpreter (variables, resources)
+    kDynamic     // owned storage sized at invoke time (shape known only at run time)
   };
 
   std::string name;
@@ -56,6 +75,7 @@ struct Tensor {
   Quant quant;
   bool is_variable = false;
   bool sparse = false;
+  std::shared_ptr<const Sparsity> sparsity;  // set for sparse constants
   bool folded = false;  // a constant computed at allocate time (constant folding), not read from the model
   int32_t buffer = 0;
 
@@ -75,6 +95,13 @@ struct Tensor {
   // Bytes the current shape needs (0 for types without a fixed size).
   size_t required_bytes() const {
     return size_t(shape_elements(shape, dtype_size(type), name.c_str())) * dtype_size(type);
+  }
+  // Points data at `owned`, grown to the bytes the current shape needs (dynamic and persistent tensors).
+  void ensure_owned_storage() {
+    const size_t need = required_bytes();
+    if (owned.size() < need || owned.empty()) owned.resize(need ? need : 1);
+    data = owned.data();
+    bytes = need;
   }
 };
 

@@ -10,6 +10,16 @@
 namespace slimrt {
 namespace {
 
+struct Pool2DOptions {
+  int padding, stride_w, stride_h, filter_w, filter_h, activation;
+};
+
+Pool2DOptions ReadOptions(const OpContext& ctx) {
+  const fb::Table o = ctx.options(opt::Pool2DOptions);
+  return {o.get<int8_t>(0, 0), o.get<int32_t>(1, 0), o.get<int32_t>(2, 0),
+          o.get<int32_t>(3, 0), o.get<int32_t>(4, 0), o.get<int8_t>(5, 0)};
+}
+
 struct PoolState : OpState {
   int batch = 0, in_h = 0, in_w = 0, ch = 0, out_h = 0, out_w = 0;
   int stride_h = 1, stride_w = 1, filter_h = 1, filter_w = 1, pad_top = 0, pad_left = 0;
@@ -23,15 +33,14 @@ void PreparePool(OpContext& ctx) {
   ctx.check_type(in, DType::kFloat32, "input");
   ctx.check_type(ctx.output(0), DType::kFloat32, "output");
   ctx.check(in.rank() == 4, "input must be 4-D NHWC, got shape ", in.shape);
-  const fb::Table& o = ctx.options();
-  const int padding = o.get<int8_t>(0, 0);
+  const Pool2DOptions o = ReadOptions(ctx);
+  const int padding = o.padding;
   PoolState& s = ctx.state<PoolState>();
-  s.stride_w = o.get<int32_t>(1, 0);
-  s.stride_h = o.get<int32_t>(2, 0);
-  s.filter_w = o.get<int32_t>(3, 0);
-  s.filter_h = o.get<int32_t>(4, 0);
-  const int act = o.get<int8_t>(5, 0);
-  ActRange r = float_activation_range(ctx, act);
+  s.stride_w = o.stride_w;
+  s.stride_h = o.stride_h;
+  s.filter_w = o.filter_w;
+  s.filter_h = o.filter_h;
+  ActRange r = float_activation_range(ctx, o.activation);
   s.lo = r.lo;
   s.hi = r.hi;
   s.batch = in.dim(0);
@@ -94,7 +103,7 @@ void PoolRows(const PoolState& s, const float* in, float* out, int64_t row_begin
 
 template <bool kMax>
 void EvalPool(OpContext& ctx) {
-  const PoolState& s = *static_cast<const PoolState*>(ctx.node().state.get());
+  const PoolState& s = ctx.state<PoolState>();
   const float* in = ctx.input(0).as<float>();
   float* out = ctx.output(0).as<float>();
   const int64_t rows = int64_t(s.batch) * s.out_h;
@@ -109,9 +118,11 @@ void EvalPool(OpContext& ctx) {
 
 }  // namespace
 
-void RegisterPoolOps(OpRegistry& r) {
-  // Versions 2+ add int8/int16 inputs; the float kernel covers every float feature.
+// Versions 2+ add int8/int16 inputs; the float kernel covers every float feature.
+void Register_MAX_POOL_2D(OpRegistry& r) {
   r.add({op::MAX_POOL_2D, "MAX_POOL_2D", DType::kFloat32, 3, PreparePool, EvalPool<true>});
+}
+void Register_AVERAGE_POOL_2D(OpRegistry& r) {
   r.add({op::AVERAGE_POOL_2D, "AVERAGE_POOL_2D", DType::kFloat32, 3, PreparePool, EvalPool<false>});
 }
 

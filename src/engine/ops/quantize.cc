@@ -8,36 +8,13 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/half.h"
 #include "kernels/quant_math.h"
 #include "kernels/threadpool.h"
 #include "op.h"
 
 namespace slimrt {
 namespace {
-
-// IEEE 754 binary16 -> binary32, exact for every value (subnormals, infinities, NaN payloads).
-inline float HalfToFloat(uint16_t h) {
-  const uint32_t sign = uint32_t(h & 0x8000u) << 16;
-  const uint32_t exp = (h >> 10) & 0x1fu;
-  const uint32_t mant = h & 0x3ffu;
-  uint32_t bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else {  // subnormal: mant * 2^-24, exactly representable as a normal float
-      float f = float(mant) * 5.9604644775390625e-08f;
-      std::memcpy(&bits, &f, 4);
-      bits |= sign;
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | (mant << 13);
-  } else {
-    bits = sign | ((exp + 112u) << 23) | (mant << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 // Per-channel layout of a quantized tensor: element i belongs to channel (i / inner) % channels.
 struct ChannelLayout {
@@ -95,7 +72,7 @@ void RunDequantize(const DequantState& s, const Tensor& in, float* out) {
       for (int64_t i = 0; i < n; ++i) {
         uint16_t h;
         std::memcpy(&h, p + 2 * i, 2);
-        out[i] = HalfToFloat(h);
+        out[i] = kernels::half_to_float(h);
       }
       break;
     }
@@ -133,7 +110,7 @@ void PrepareDequantize(OpContext& ctx) {
 }
 
 void EvalDequantize(OpContext& ctx) {
-  const DequantState& s = *static_cast<const DequantState*>(ctx.node().state.get());
+  const DequantState& s = ctx.state<DequantState>();
   const Tensor& in = ctx.input(0);
   float* out = ctx.output(0).as<float>();
   RunDequantize(s, in, out);
@@ -247,7 +224,7 @@ void RequantizeTo(const QuantizeState& s, const I* in, Tensor& out, int64_t n) {
 }
 
 void EvalQuantize(OpContext& ctx) {
-  const QuantizeState& s = *static_cast<const QuantizeState*>(ctx.node().state.get());
+  const QuantizeState& s = ctx.state<QuantizeState>();
   const Tensor& in = ctx.input(0);
   Tensor& out = ctx.output(0);
   const int64_t n = in.elements();
@@ -269,9 +246,11 @@ void EvalQuantize(OpContext& ctx) {
 
 }  // namespace
 
-void RegisterQuantizeOps(OpRegistry& r) {
+void Register_DEQUANTIZE(OpRegistry& r) {
   for (DType t : {DType::kFloat16, DType::kInt8, DType::kUInt8, DType::kInt16})
     r.add({op::DEQUANTIZE, "DEQUANTIZE", t, 6, PrepareDequantize, EvalDequantize});
+}
+void Register_QUANTIZE(OpRegistry& r) {
   for (DType t : {DType::kFloat32, DType::kInt8, DType::kUInt8, DType::kInt16})
     r.add({op::QUANTIZE, "QUANTIZE", t, 3, PrepareQuantize, EvalQuantize});
 }

@@ -1,4 +1,4 @@
-// Float reductions: MEAN over any set of constant axes (keep_dims), SOFTMAX over the last axis (beta).
+// Reductions over a set of axes (ReducerOptions: keep_dims): MEAN (float32).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -6,12 +6,19 @@
 
 #include "kernels/threadpool.h"
 #include "op.h"
+#include "ops/util.h"
 
 namespace slimrt {
 namespace {
 
 // ---------------------------------------------------------------------------------------------------------------
 // MEAN
+
+struct ReducerOptions {
+  bool keep_dims;
+};
+
+ReducerOptions ReadOptions(const OpContext& ctx) { return {ctx.options(opt::ReducerOptions).get<uint8_t>(0, 0) != 0}; }
 
 struct MeanState : OpState {
   // Folded input dims, alternating runs of reduced / kept dims.
@@ -30,28 +37,10 @@ void PrepareMean(OpContext& ctx) {
   const Tensor& in = ctx.input(0);
   ctx.check_type(in, DType::kFloat32, "input");
   ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-  const Tensor& ax = ctx.input(1);
-  ctx.check(ax.type == DType::kInt32 || ax.type == DType::kInt64, "axis must be int32 or int64, got ",
-            dtype_name(ax.type));
-  ctx.check(ax.is_const() || ax.elements() == 0, "axis '", ax.name, "' must be a constant tensor");
   const int rank = in.rank();
   std::vector<char> red(size_t(rank), 0);
-  const int64_t n_axes = ax.elements();
-  ctx.check(ax.bytes >= size_t(n_axes) * dtype_size(ax.type), "axis tensor has too little data");
-  for (int64_t i = 0; i < n_axes; ++i) {
-    int64_t a;
-    if (ax.type == DType::kInt32) {
-      int32_t v;
-      std::memcpy(&v, ax.data + 4 * i, 4);
-      a = v;
-    } else {
-      std::memcpy(&a, ax.data + 8 * i, 8);
-    }
-    ctx.check(a >= -rank && a < rank, "axis ", a, " out of range for rank ", rank);
-    if (a < 0) a += rank;
-    red[size_t(a)] = 1;
-  }
-  const bool keep = ctx.options().get<uint8_t>(0, 0) != 0;
+  for (int64_t a : ctx.input_ints(1, "axis")) red[size_t(normalize_axis(ctx, a, rank))] = 1;
+  const bool keep = ReadOptions(ctx).keep_dims;
   Shape shape;
   MeanState& s = ctx.state<MeanState>();
   s.dims.clear();
@@ -104,7 +93,7 @@ void PrepareMean(OpContext& ctx) {
 }
 
 void EvalMean(OpContext& ctx) {
-  const MeanState& s = *static_cast<const MeanState*>(ctx.node().state.get());
+  const MeanState& s = ctx.state<MeanState>();
   const float* in = ctx.input(0).as<float>();
   float* out = ctx.output(0).as<float>();
   if (s.out_elems == 0) return;
@@ -183,63 +172,9 @@ void EvalMean(OpContext& ctx) {
   for (int64_t i = 0; i < s.out_elems; ++i) out[i] = s.count > 0 ? out[i] / c : inv;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// SOFTMAX
-
-struct SoftmaxState : OpState {
-  float beta = 1.f;
-  int64_t rows = 0, depth = 0;
-};
-
-void PrepareSoftmax(OpContext& ctx) {
-  ctx.check_inputs(1, 1);
-  ctx.check_outputs(1);
-  const Tensor& in = ctx.input(0);
-  ctx.check_type(in, DType::kFloat32, "input");
-  ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-  ctx.check(in.rank() >= 1, "input must have rank >= 1");
-  SoftmaxState& s = ctx.state<SoftmaxState>();
-  s.beta = ctx.options().get<float>(0, 0.f);
-  s.depth = in.dim(in.rank() - 1);
-  s.rows = s.depth ? in.elements() / s.depth : 0;
-  ctx.set_output_shape(0, in.shape);
-}
-
-void SoftmaxRows(const SoftmaxState& s, const float* in, float* out, int64_t b, int64_t e) {
-  const int64_t d = s.depth;
-  for (int64_t r = b; r < e; ++r) {
-    const float* x = in + r * d;
-    float* y = out + r * d;
-    float mx = x[0];
-    for (int64_t i = 1; i < d; ++i) mx = std::max(mx, x[i]);
-    float sum = 0;
-    for (int64_t i = 0; i < d; ++i) {
-      y[i] = std::exp((x[i] - mx) * s.beta);
-      sum += y[i];
-    }
-    const float inv = 1.f / sum;
-    for (int64_t i = 0; i < d; ++i) y[i] *= inv;
-  }
-}
-
-void EvalSoftmax(OpContext& ctx) {
-  const SoftmaxState& s = *static_cast<const SoftmaxState*>(ctx.node().state.get());
-  const float* in = ctx.input(0).as<float>();
-  float* out = ctx.output(0).as<float>();
-  if (ctx.num_threads() > 1 && s.rows > 1 && s.rows * s.depth >= (1 << 14)) {
-    ctx.pool().parallel_for(s.rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, s.depth)),
-                            [&](int64_t b, int64_t e, int) { SoftmaxRows(s, in, out, b, e); });
-  } else {
-    SoftmaxRows(s, in, out, 0, s.rows);
-  }
-}
-
 }  // namespace
 
-void RegisterReduceOps(OpRegistry& r) {
-  // Later versions add int8/int16 inputs only.
-  r.add({op::MEAN, "MEAN", DType::kFloat32, 3, PrepareMean, EvalMean});
-  r.add({op::SOFTMAX, "SOFTMAX", DType::kFloat32, 3, PrepareSoftmax, EvalSoftmax});
-}
+// Later versions add int8/int16 inputs only.
+void Register_MEAN(OpRegistry& r) { r.add({op::MEAN, "MEAN", DType::kFloat32, 3, PrepareMean, EvalMean}); }
 
 }  // namespace slimrt

@@ -42,7 +42,7 @@ void VarHandlePrepare(OpContext& ctx) {
   Tensor& out = ctx.output(0);
   ctx.check(is_handle_type(out.type), "output '", out.name, "' must be a resource (or int32) tensor, got ",
             dtype_name(out.type));
-  ctx.state<VarHandleState>().id = handle_id_of_options(ctx, ctx.options());
+  ctx.state<VarHandleState>().id = handle_id_of_options(ctx, ctx.options(opt::VarHandleOptions));
   ctx.set_output_shape(0, Shape{});
 }
 
@@ -160,7 +160,7 @@ void CallOnceRun(OpContext& ctx, int idx) {
 void CallOncePrepare(OpContext& ctx) {
   ctx.check_inputs(0, 0);
   ctx.check(ctx.num_outputs() == 0, "expects no outputs, got ", ctx.num_outputs());
-  const int idx = ctx.options().get<int32_t>(0, 0);
+  const int idx = ctx.options(opt::CallOnceOptions).get<int32_t>(0, 0);
   Interpreter& it = ctx.interpreter();
   ctx.check(idx >= 0 && idx < it.num_subgraphs(), "init subgraph index ", idx, " is out of range (the model has ",
             it.num_subgraphs(), " subgraphs)");
@@ -187,11 +187,17 @@ void CallOnceEval(OpContext& ctx) { CallOnceRun(ctx, ctx.state<CallOnceState>().
 
 }  // namespace
 
-void RegisterVariableOps(OpRegistry& r) {
-  r.add({op::VAR_HANDLE, "VAR_HANDLE", kAnyType, 1, VarHandlePrepare, VarHandleEval});
-  r.add({op::READ_VARIABLE, "READ_VARIABLE", kAnyType, 1, ReadVariablePrepare, ReadVariableEval});
-  r.add({op::ASSIGN_VARIABLE, "ASSIGN_VARIABLE", kAnyType, 1, AssignVariablePrepare, AssignVariableEval});
-  r.add({op::CALL_ONCE, "CALL_ONCE", kAnyType, 1, CallOncePrepare, CallOnceEval});
+void Register_VAR_HANDLE(OpRegistry& r) {
+  r.add({op::VAR_HANDLE, "VAR_HANDLE", kAnyType, 1, VarHandlePrepare, VarHandleEval, kNoFold});
+}
+void Register_READ_VARIABLE(OpRegistry& r) {
+  r.add({op::READ_VARIABLE, "READ_VARIABLE", kAnyType, 1, ReadVariablePrepare, ReadVariableEval, kNoFold});
+}
+void Register_ASSIGN_VARIABLE(OpRegistry& r) {
+  r.add({op::ASSIGN_VARIABLE, "ASSIGN_VARIABLE", kAnyType, 1, AssignVariablePrepare, AssignVariableEval, kNoFold});
+}
+void Register_CALL_ONCE(OpRegistry& r) {
+  r.add({op::CALL_ONCE, "CALL_ONCE", kAnyType, 1, CallOncePrepare, CallOnceEval, kNoFold});
 }
 
 }  // namespace slimrt

@@ -1,0 +1,182 @@
+// FULLY_CONNECTED: input rows of `depth` values times weights [units, depth] (+ bias), optionally keeping the
+// input's leading dimensions (keep_num_dims).
+//
+// float32: the packed GEMM, weights packed once in prepare when constant.
+// int8: per-tensor (with a weight zero point) or per-channel weights, int32 bias, bit-exact with the reference
+// kernels; the requantization rounds once, ties away from zero (see conv_common.h).
+// Versions: float 1, 5 keep_num_dims, 6 no bias; int8 up to 12 (2: shuffled weights and 8: sparse weights are
+// refused by the weights_format check and the graph's sparse check).
+#include <algorithm>
+
+#include "kernels/gemm.h"
+#include "kernels/threadpool.h"
+#include "ops/conv_common.h"
+#include "ops/util.h"
+
+namespace slimrt {
+namespace {
+
+struct FullyConnectedOptions {
+  int activation, weights_format;
+  bool keep_num_dims, asymmetric_quantize_inputs;
+  int quantized_bias_type;
+};
+
+FullyConnectedOptions ReadOptions(const OpContext& ctx) {
+  const fb::Table o = ctx.options(opt::FullyConnectedOptions);
+  return {o.get<int8_t>(0, 0), o.get<int8_t>(1, 0), o.get<uint8_t>(2, 0) != 0, o.get<uint8_t>(3, 0) != 0,
+          o.get<int8_t>(4, 0)};
+}
+
+struct Geom {
+  int64_t batches, depth, units;
+};
+
+// ---- float32 ----
+
+struct FloatState : OpState {
+  Geom g{};
+  float lo = 0, hi = 0;
+  bool const_weights = true;
+  kernels::PackedB wpack;
+};
+
+void Pack(OpContext& ctx, FloatState& s) {
+  const Tensor* bias = ctx.optional_input(2);
+  kernels::pack_b_rows(ctx.input(1).as<float>(), int(s.g.units), int(s.g.depth), int(s.g.depth),
+                       bias ? bias->as<float>() : nullptr, &s.wpack);
+}
+
+void EvalFloat(OpContext& ctx) {
+  FloatState& s = ctx.state<FloatState>();
+  if (!s.const_weights) Pack(ctx, s);
+  if (s.g.batches == 0) return;
+  parallel_gemm(ctx, int(s.g.batches), ctx.input(0).as<float>(), size_t(s.g.depth), s.wpack,
+                ctx.output(0).as<float>(), size_t(s.g.units), s.lo, s.hi);
+}
+
+void PrepareFloat(OpContext& ctx, const FullyConnectedOptions& o, const Geom& g) {
+  ctx.check_type(ctx.input(1), DType::kFloat32, "weights");
+  ctx.check_type(ctx.output(0), DType::kFloat32, "output");
+  if (const Tensor* bias = ctx.optional_input(2)) {
+    ctx.check_type(*bias, DType::kFloat32, "bias");
+    ctx.check(bias->elements() == g.units, "bias must have ", g.units, " elements, got shape ", bias->shape);
+  }
+  FloatState& s = ctx.state<FloatState>();
+  s.g = g;
+  const ActRange r = float_activation_range(ctx, o.activation);
+  s.lo = r.lo, s.hi = r.hi;
+  s.const_weights = weights_const(ctx);
+  if (s.const_weights) Pack(ctx, s);
+  ctx.set_eval(EvalFloat);
+}
+
+// ---- int8 ----
+
+// round(acc * mult * 2^(shift - 31)) with ties away from zero, computed exactly in 64 bits (|acc * mult| < 2^62),
+// then offset and clamped. Needs -31 <= shift <= 30.
+SLIMRT_INT8_INLINE int8_t requantize_single(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp, int32_t lo,
+                                            int32_t hi) {
+  const int total = 31 - shift;
+  const int64_t p = int64_t(acc) * int64_t(mult);
+  const int64_t half = int64_t(1) << (total - 1);
+  const int64_t mag = ((p >= 0 ? p : -p) + half) >> total;
+  int64_t v = (p >= 0 ? mag : -mag) + out_zp;
+  v = v < lo ? lo : (v > hi ? hi : v);
+  return static_cast<int8_t>(v);
+}
+
+struct Int8State : QuantState {
+  Geom g{};
+};
+
+void EvalInt8(OpContext& ctx) {
+  Int8State& st = ctx.state<Int8State>();
+  const int64_t D = st.g.depth, U = st.g.units;
+  if (!st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), int(U), D, false);
+  const int8_t* x = ctx.input(0).as<int8_t>();
+  const int8_t* f = ctx.input(1).as<int8_t>();
+  int8_t* y = ctx.output(0).as<int8_t>();
+  const Int8State& s = st;
+  // With a filter zero point: sum (x - zx)(f - zf) = sum x f - zx sum f - zf sum x + D zx zf; the first two terms
+  // are in bias_eff.
+  const int32_t zf = s.filter_zp;
+  const int32_t zf_const = int32_t(D) * s.in_zp * zf;
+  // Work items: blocks of up to 16 units of one batch row.
+  const int64_t blocks = (U + 15) / 16;
+  ctx.pool().parallel_for(s.g.batches * blocks, grain_for(D * 16), [&](int64_t begin, int64_t end, int) {
+    int32_t acc[16];
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t b = i / blocks, u0 = (i % blocks) * 16;
+      const int n = int(std::min<int64_t>(16, U - u0));
+      const int8_t* xb = x + b * D;
+      int8k::dot_rows(f + u0 * D, size_t(D), xb, n, acc);
+      int32_t corr = 0;
+      if (zf) {
+        int32_t sx = 0;
+        for (int64_t k = 0; k < D; ++k) sx += xb[k];
+        corr = add_wrap(zf_const, int32_t(uint32_t(uint64_t(-int64_t(zf) * sx))));
+      }
+      int8_t* yb = y + b * U + u0;
+      for (int j = 0; j < n; ++j) {
+        const size_t u = size_t(u0 + j);
+        yb[j] = requantize_single(add_wrap(add_wrap(s.bias_eff[u], acc[j]), corr), s.mult[u], s.shift[u], s.out_zp,
+                                  s.act_min, s.act_max);
+      }
+    }
+  });
+}
+
+void PrepareInt8(OpContext& ctx, const FullyConnectedOptions& o, const Geom& g) {
+  ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
+            "only int32 quantized bias is supported");
+  Int8State& st = ctx.state<Int8State>();
+  st.g = g;
+  prepare_quant(ctx, st, int(g.units), 0, o.activation, true);
+  ctx.check(g.depth <= kMaxTaps, "weights of depth ", g.depth, " are too large for int32 accumulation");
+  if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), int(g.units), g.depth, false);
+  else st.bias_eff.resize(size_t(g.units));
+  ctx.set_eval(EvalInt8);
+}
+
+// ---- shared prepare ----
+
+void Prepare(OpContext& ctx) {
+  ctx.check_inputs(2, 3);
+  ctx.check_outputs(1);
+  const FullyConnectedOptions o = ReadOptions(ctx);
+  ctx.check(o.weights_format == 0, "weights_format ", o.weights_format, " is not supported (only DEFAULT)");
+  const Tensor& in = ctx.input(0);
+  const Tensor& w = ctx.input(1);
+  ctx.check(w.rank() == 2, "weights '", w.name, "' must be 2-D [units, depth], has shape ", w.shape);
+  ctx.check(in.rank() >= 1, "input '", in.name, "' must have at least one dimension");
+  Geom g{0, w.dim(1), w.dim(0)};
+  ctx.check(g.depth > 0 && g.units > 0, "weights '", w.name, "' have an empty dimension: ", w.shape);
+  const int64_t total = in.elements();
+  ctx.check(total % g.depth == 0, "input '", in.name, "' with shape ", in.shape, " does not hold whole rows of ",
+            g.depth, " values");
+  g.batches = total / g.depth;
+  ctx.check(g.batches < (int64_t(1) << 31), "input too large");
+  if (o.keep_num_dims) {
+    ctx.check(in.shape.back() == g.depth, "keep_num_dims needs the input's last dimension (", in.shape.back(),
+              ") to equal the weights' depth (", g.depth, ")");
+    Shape os = in.shape;
+    os.back() = int32_t(g.units);
+    ctx.set_output_shape(0, os);
+  } else {
+    ctx.set_output_shape(0, Shape{int32_t(g.batches), int32_t(g.units)});
+  }
+  switch (in.type) {
+    case DType::kFloat32: return PrepareFloat(ctx, o, g);
+    case DType::kInt8: return PrepareInt8(ctx, o, g);
+    default: ctx.unsupported_type(in, "input");
+  }
+}
+
+}  // namespace
+
+void Register_FULLY_CONNECTED(OpRegistry& r) {
+  r.add({op::FULLY_CONNECTED, "FULLY_CONNECTED", kAnyType, 12, Prepare, nullptr});
+}
+
+}  // namespace slimrt
