@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import GENERATED, assert_close, make_interpreter
+from conftest import GENERATED, assert_close, assert_exact, make_interpreter
 
 CASES = sorted(p.stem for p in GENERATED.glob("*.json"))
 
@@ -32,6 +32,9 @@ def run_case(doc, data, num_threads=1):
 
 def check_outputs(name, doc, outs):
     for o, got in zip(doc["outputs"], outs):
+        if o.get("exact"):
+            assert_exact(got, arr(o["ref"]), f"{name} ({', '.join(doc['ops'])}) output tensor {o['index']}")
+            continue
         assert_close(got, arr(o["ref"]), o["tol"], f"{name} ({', '.join(doc['ops'])}) output tensor {o['index']}",
                      alt=arr(o["xnnpack"]))
 

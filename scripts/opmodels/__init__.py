@@ -1,0 +1,35 @@
+"""Generated single-op (or few-op) test models: the builder, the case registry and the cases.
+
+Each family of ops has its own module ``cases_<family>.py`` that registers cases with ``@case`` (or helpers
+calling ``case``); ``scripts/gen_op_models.py`` builds every registered case and records the official runtime's
+outputs. Adding a family: a new module here, listed in ``FAMILIES``.
+"""
+from __future__ import annotations
+
+import importlib
+
+NONE, RELU, RELU_N1_TO_1, RELU6, TANH = 0, 1, 2, 3, 4
+SAME, VALID = 0, 1
+
+CASES = {}
+
+FAMILIES = ["cases_float"]
+
+
+def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None):
+    """Register a case.  ``ref_builder``: the official reference comes from that (equivalent) model instead,
+    for models the official runtime refuses or crashes on (expect ``match_or_error``).  Integer outputs are
+    compared bit-exact with the official reference kernels (BUILTIN_REF); float outputs within tolerance of
+    the builtin kernels and XNNPACK."""
+    def deco(fn):
+        if name in CASES:
+            raise ValueError(f"duplicate case name {name}")
+        CASES[name] = (fn, expect, tuple(error_contains), scale, ref_builder)
+        return fn
+    return deco
+
+
+def load_all():
+    for fam in FAMILIES:
+        importlib.import_module(f"{__name__}.{fam}")
+    return CASES
