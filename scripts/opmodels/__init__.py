@@ -2,18 +2,17 @@
 
 Each family of ops has its own module ``cases_<family>.py`` that registers cases with ``@case`` (or helpers
 calling ``case``); ``scripts/gen_op_models.py`` builds every registered case and records the official runtime's
-outputs. Adding a family: a new module here, listed in ``FAMILIES``.
+outputs. Adding a family: a new ``cases_<family>.py`` module here (found by name).
 """
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 NONE, RELU, RELU_N1_TO_1, RELU6, TANH = 0, 1, 2, 3, 4
 SAME, VALID = 0, 1
 
 CASES = {}
-
-FAMILIES = ["cases_float"]
 
 
 def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None):
@@ -30,6 +29,6 @@ def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None):
 
 
 def load_all():
-    for fam in FAMILIES:
-        importlib.import_module(f"{__name__}.{fam}")
+    for mod in sorted(Path(__file__).parent.glob("cases_*.py")):
+        importlib.import_module(f"{__name__}.{mod.stem}")
     return CASES
