@@ -45,11 +45,15 @@ wheels: venv
 cross-setup: venv
 	bash scripts/setup-cross.sh --venv $(VENV)
 
+# The engine's model tests run a second time with the portable kernels (SLIMRT_ISA=generic), so the generic
+# paths that other CPUs take are tested on this one too.
 test: dev
 	$(PY) -m pytest tests -q -ra
+	SLIMRT_ISA=generic $(PY) -m pytest tests/engine -q -ra -m "real_model or op_model"
 
 test-engine: dev
 	$(PY) -m pytest tests/engine -q -ra
+	SLIMRT_ISA=generic $(PY) -m pytest tests/engine -q -ra -m "real_model or op_model"
 
 bench: dev
 	$(PY) bench/compare_runtimes.py
