@@ -88,6 +88,14 @@ py::tuple tensor_map(const std::vector<std::pair<std::string, int32_t>>& m) {
 PYBIND11_MODULE(_slimrt, m) {
   m.doc() = "slimrt engine binding (use slimrt.interpreter.Interpreter)";
   py::register_exception<Error>(m, "SlimrtError", PyExc_ValueError);
+  m.def("registered_ops", [] {
+    py::list out;
+    for (const slimrt::OpDef& d : slimrt::builtin_ops().defs())
+      out.append(py::make_tuple(d.custom ? std::string(d.custom) : std::string(d.name), d.builtin,
+                                d.input_type == slimrt::kAnyType ? "any" : slimrt::dtype_name(d.input_type),
+                                d.max_version, d.custom != nullptr));
+    return out;
+  });
 
   py::class_<TensorBuffer>(m, "TensorBuffer", py::buffer_protocol())
       .def_buffer([](TensorBuffer& b) {

@@ -19,12 +19,15 @@ T_SHAPE, T_TYPE, T_BUFFER, T_NAME = 0, 1, 2, 3
 OP_OPCODE, OP_INPUTS, OP_OUTPUTS, OP_OPTIONS_TYPE, OP_OPTIONS = 0, 1, 2, 3, 4
 BUF_DATA = 0
 
-BUILTIN_NAMES = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D",
-                 6: "DEQUANTIZE", 7: "EMBEDDING_LOOKUP", 9: "FULLY_CONNECTED", 14: "LOGISTIC",
-                 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX",
-                 32: "CUSTOM", 34: "PAD", 40: "MEAN", 41: "SUB", 45: "STRIDED_SLICE", 54: "PRELU",
-                 102: "SPLIT_V", 114: "QUANTIZE", 142: "VAR_HANDLE", 143: "READ_VARIABLE",
-                 144: "ASSIGN_VARIABLE", 129: "CALL_ONCE"}
+def _builtin_names() -> dict:
+    """Builtin op code -> name, from the engine's one op list (src/engine/ops/op_list.def)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "src" / "engine" / "ops" / "op_list.def").read_text()
+    return {int(c): n for n, c in re.findall(r"^SLIMRT_(?:OP|NAME_ONLY)\((\w+), (\d+)\)", text, re.M)}
+
+
+BUILTIN_NAMES = _builtin_names()
 
 
 class Table:
@@ -89,6 +92,30 @@ class Table:
 
 def root(buf: bytes) -> Table:
     return Table(buf, struct.unpack_from("<I", buf, 0)[0])
+
+
+TENSOR_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 5: "string", 6: "bool", 7: "int16",
+                8: "complex64", 9: "int8", 10: "float64", 11: "complex128", 12: "uint64", 13: "resource",
+                14: "variant", 15: "uint32", 16: "uint16", 17: "int4"}
+
+
+def op_uses(buf: bytes) -> list:
+    """(op name, version, type of input 0 or "-") for every operator of every subgraph."""
+    m = root(buf)
+    codes = []
+    for c in m.tables(MODEL_OPCODES):
+        code = max(c.scalar(0, "b"), c.scalar(3, "i"))
+        name = BUILTIN_NAMES.get(code, f"BUILTIN_{code}")
+        codes.append((f"CUSTOM:{c.string(1)}" if name == "CUSTOM" else name, c.scalar(2, "i", 1)))
+    out = []
+    for sg in m.tables(MODEL_SUBGRAPHS):
+        tensors = sg.tables(SG_TENSORS)
+        for op in sg.tables(SG_OPERATORS):
+            name, version = codes[op.scalar(OP_OPCODE, "I")]
+            ins = op.ints(OP_INPUTS)
+            t = TENSOR_TYPES.get(tensors[ins[0]].scalar(T_TYPE, "b"), "?") if ins and ins[0] >= 0 else "-"
+            out.append((name, version, t))
+    return out
 
 
 def opcode_names(buf: bytes) -> list:

@@ -7,3 +7,11 @@ Use it as you would tflite_runtime:  ``from slimrt.interpreter import Interprete
 __version__ = "0.1.0"
 
 from .interpreter import Interpreter, SignatureRunner  # noqa: E402,F401
+
+
+def ops():
+    """The ops this build of slimrt implements: a list of dicts with ``name`` (builtin op name, or the custom op's
+    name), ``code`` (schema BuiltinOperator; 32 for custom ops), ``input_type`` (type of input 0 the kernel
+    handles, ``"any"`` when the op dispatches on types itself), ``max_version`` and ``custom``."""
+    from . import _slimrt
+    return [dict(name=n, code=c, input_type=t, max_version=v, custom=cu) for n, c, t, v, cu in _slimrt.registered_ops()]
