@@ -167,15 +167,20 @@ const OpDef* Subgraph::resolve(const Node& n) const {
   DType in_type = kAnyType;
   if (!n.inputs.empty() && n.inputs[0] >= 0) in_type = tensors[size_t(n.inputs[0])].type;
   const OpDef* def = nullptr;
+  // A selective build says so, since the op may well be one that a full build has.
+  const std::string subset =
+      op_selection() ? cat("; this slimrt was built with only the ops ", op_selection(),
+                           ": rebuild it for this model too (slim build --ops-from MODEL.tflite ...)")
+                     : std::string();
   if (n.builtin == op::CUSTOM) {
     def = ops.find_custom(n.custom);
-    if (!def) throw Error(cat("custom op '", n.custom, "' (node ", n.index, ") is not supported by slimrt"));
+    if (!def) throw Error(cat("custom op '", n.custom, "' (node ", n.index, ") is not supported by slimrt", subset));
   } else if (!(def = ops.find(n.builtin, in_type))) {
     if (ops.knows(n.builtin))
       throw Error(cat(builtin_op_name(n.builtin), " (node ", n.index, ") with ", dtype_name(in_type),
                       " input is not supported by slimrt"));
     throw Error(cat("op ", builtin_op_name(n.builtin), " (builtin code ", n.builtin, ", node ", n.index,
-                    ") is not supported by slimrt"));
+                    ") is not supported by slimrt", subset));
   }
   if (n.version > def->max_version)
     throw Error(cat(def->name, " (node ", n.index, ") version ", n.version,

@@ -209,6 +209,8 @@ class OpRegistry {
 };
 
 const OpRegistry& builtin_ops();
+// The ops of a selective build (comma-separated names, as given to SLIMRT_OPS), or nullptr for a full build.
+const char* op_selection();
 
 // Fused activation functions (schema ActivationFunctionType).
 enum Activation : int8_t { kActNone = 0, kActRelu = 1, kActReluN1To1 = 2, kActRelu6 = 3, kActTanh = 4, kActSignBit = 5 };

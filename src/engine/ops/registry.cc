@@ -36,6 +36,14 @@ const OpRegistry& builtin_ops() {
 
 #undef SLIMRT_NAME_ONLY
 
+const char* op_selection() {
+#ifdef SLIMRT_OP_SELECTION
+  return SLIMRT_SELECTED_OPS;
+#else
+  return nullptr;
+#endif
+}
+
 const OpDef* OpRegistry::find(int32_t builtin, DType input_type) const {
   const OpDef* any = nullptr;
   for (const OpDef& d : defs_) {
