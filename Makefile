@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 TARGETS ?=
 
-.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz fuzz-ci clean help
+.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz fuzz-ci amalgamation clean help
 
 all: wheels
 
@@ -19,6 +19,7 @@ help:
 	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan), exploring for N seconds"
 	@echo "make fuzz-ci         the deterministic fuzz run CI does (FUZZ_RUNS inputs, fixed seed)"
 	@echo "make bench-prune     slim prune on real PyPI wheel sets: sizes, trials, wall time"
+	@echo "make amalgamation    the whole engine + binding as one file: dist/slimrt_all.cc + dist/slimrt_all.h"
 
 $(VENV)/.stamp: requirements-dev.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "python3 venv module missing: apt-get install python3-venv"; exit 1; }
@@ -69,6 +70,10 @@ fuzz:
 FUZZ_RUNS ?= 100000
 fuzz-ci:
 	bash scripts/fuzz.sh --runs $(FUZZ_RUNS) 1
+
+# One C++17 file (+ one header) holding the whole engine; see scripts/amalgamate.py for the one-line build.
+amalgamation:
+	$(PYTHON) scripts/amalgamate.py dist
 
 clean:
 	rm -rf build dist _skbuild .pytest_cache
