@@ -89,7 +89,7 @@ def gen_input(rng, shape, dtype, step: int):
 
 
 def concrete_shape(d: dict, batch: int) -> list:
-    sig, shape = list(d["shape_signature"]), list(d["shape"])
+    sig, shape = [int(v) for v in d["shape_signature"]], [int(v) for v in d["shape"]]
     return [(batch if i == 0 else max(1, shape[i])) if v == -1 else v for i, v in enumerate(sig)]
 
 

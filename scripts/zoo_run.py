@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -52,10 +53,13 @@ def ensure_refs(models: list[ZooModel], quiet: bool = False) -> None:
         print(f"zoo: computing official references for {len(jobs)} model(s) (ai-edge-litert {RUNTIME})",
               file=sys.stderr)
     try:
-        subprocess.run([sys.executable, str(REPO / "scripts" / "zoo_refs.py"), str(jobs_file)], check=True,
-                       stderr=subprocess.DEVNULL if quiet else None)
+        proc = subprocess.run([sys.executable, str(REPO / "scripts" / "zoo_refs.py"), str(jobs_file)],
+                              stderr=subprocess.PIPE if quiet else None, text=True)
     finally:
         jobs_file.unlink(missing_ok=True)
+    if proc.returncode:
+        tail = "\n".join((proc.stderr or "").strip().splitlines()[-15:])
+        raise RuntimeError(f"computing the official references failed (exit {proc.returncode}):\n{tail}")
 
 
 @dataclass
@@ -85,13 +89,20 @@ def load_refs(model: ZooModel) -> Refs:
     return Refs(model, doc, arrays)
 
 
-def run(make_interpreter, refs: Refs, num_threads: int = 1):
-    """Construct + resize + allocate + every step (+ reset and the first steps again). Returns
-    (outputs per step, outputs after reset). Exceptions propagate (the caller knows what is expected)."""
+def prepare(make_interpreter, refs: Refs, num_threads: int = 1):
+    """Construct, resize the free input dimensions as the references did, allocate (where slimrt reports a
+    missing op: ValueError)."""
     it = make_interpreter(model_path=str(refs.model.path), num_threads=num_threads)
     for idx, shape in refs.doc["resize"].items():
         it.resize_tensor_input(int(idx), shape)
     it.allocate_tensors()
+    return it
+
+
+def run(make_interpreter, refs: Refs, num_threads: int = 1, it=None):
+    """Every step in order (+ reset_all_variables() and the first steps again). Returns (outputs per step,
+    outputs after reset). Exceptions propagate (the caller knows what is expected)."""
+    it = it or prepare(make_interpreter, refs, num_threads)
     outs_meta = it.get_output_details()
 
     def once(xs):
@@ -150,6 +161,16 @@ def diff(ours, ref, meta: dict, kernel_set: str) -> str | None:
     at = tuple(int(i) for i in np.argwhere(bad)[0])
     return (f"max|ours - {kernel_set}| = {worst:.6g} > tol {meta['tol']:.6g} ({meta['tol_rule']}); "
             f"{int(bad.sum())}/{ref.size} values off; first at {list(at)}: ours {ours[at]!r}, ref {ref[at]!r}")
+
+
+def normalize_error(msg: str) -> str:
+    """An engine error's first line without node numbers (they change when a converter reorders a graph)."""
+    first = str(msg).strip().splitlines()[0] if str(msg).strip() else ""
+    return re.sub(r"node \d+", "node N", first)
+
+
+def matches_gap(gap: dict, exc: BaseException) -> bool:
+    return normalize_error(gap["error"]).lower() in normalize_error(str(exc)).lower()
 
 
 def max_errors(refs: Refs, steps: list) -> list[tuple[str, float, float]]:
