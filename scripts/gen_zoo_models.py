@@ -12,7 +12,7 @@ LSTM fused and WHILE form, DS-CNN, autoencoder). Variants (TFLiteConverter setti
   fp16      float16 weights (+ DEQUANTIZE), optimizations=DEFAULT, supported_types=[float16]
   dynamic   dynamic-range (hybrid) int8 weights: optimizations=DEFAULT, no representative data
   int8      full integer, float I/O: + representative dataset, supported_ops=[TFLITE_BUILTINS_INT8]
-  int8io    full integer with int8 input and output (inference_input/output_type=int8)
+  int8io    full integer with int8 input and output (inference_input/output_type=int8; token ids stay int32)
   int16x8   int16 activations, int8 weights (EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8)
 
 Weights are seeded (numpy, per net) with non-trivial biases, BatchNorm/LayerNorm parameters and statistics, so no
@@ -106,10 +106,9 @@ def convert(model, variant: str, rep_seed: int) -> bytes:
     elif variant in ("int8", "int8io"):
         c.representative_dataset = representative
         c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        if variant == "int8io":
-            if any(t.dtype.name.startswith("int") for t in model.inputs):
-                raise ValueError("integer (token id) input: there is no int8 input form")
-            c.inference_input_type = tf.int8
+        if variant == "int8io":  # token-id (int32) inputs stay int32: only float I/O becomes int8
+            if not any(t.dtype.name.startswith("int") for t in model.inputs):
+                c.inference_input_type = tf.int8
             c.inference_output_type = tf.int8
     elif variant == "int16x8":
         c.representative_dataset = representative
@@ -117,8 +116,71 @@ def convert(model, variant: str, rep_seed: int) -> bytes:
     return c.convert()
 
 
+def child(net: str, variants: list[str]) -> None:
+    """Build one net (fresh process: layer names and seeds do not depend on what ran before) and convert the
+    given variants, one JSON line per variant on stdout."""
+    import numpy as np
+    import tf_keras as keras
+    from zoo_nets import NETS
+    net_seed = SEED ^ zlib.crc32(net.encode())
+    keras.utils.set_random_seed(net_seed & 0x7FFFFFFF)
+    model = NETS[net]()
+    seed_weights(model, np.random.default_rng(net_seed))
+    for variant in variants:
+        mid = f"{net}.{variant}"
+        print(json.dumps({"begin": mid}), flush=True)
+        try:
+            data = convert(model, variant, net_seed + 1)
+        except Exception as e:  # noqa: BLE001 - the converter refused: record why
+            msg = [ln for ln in str(e).strip().splitlines() if ln.strip()]
+            print(json.dumps({"id": mid, "skipped": f"{type(e).__name__}: {(msg[0] if msg else '')[:300]}"}),
+                  flush=True)
+            continue
+        (OUT / f"{mid}.tflite").write_bytes(data)
+        print(json.dumps({"id": mid, "model": {"net": net, "variant": variant, "bytes": len(data),
+                                               "sha256": hashlib.sha256(data).hexdigest(),
+                                               "weights_seed": net_seed, "representative_seed": net_seed + 1}}),
+              flush=True)
+
+
+def convert_net(net: str, models: dict, skipped: dict) -> None:
+    """Convert every variant of `net` in child processes; a variant that kills the converter is recorded."""
+    todo = list(VARIANTS)
+    for v in todo:
+        models.pop(f"{net}.{v}", None)
+        skipped.pop(f"{net}.{v}", None)
+        (OUT / f"{net}.{v}.tflite").unlink(missing_ok=True)
+    while todo:
+        proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", net, *todo],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        current = None
+        for line in proc.stdout.splitlines():
+            if not line.startswith("{"):  # TensorFlow's own prints
+                continue
+            r = json.loads(line)
+            if "begin" in r:
+                current = r["begin"]
+                continue
+            todo.remove(r["id"].split(".", 1)[1])
+            current = None
+            if "model" in r:
+                models[r["id"]] = r["model"]
+                print(f"{r['id']}: {r['model']['bytes'] / 1024:.1f} KB", file=sys.stderr)
+            else:
+                skipped[r["id"]] = r["skipped"]
+                print(f"{r['id']}: skipped ({r['skipped'][:150]})", file=sys.stderr)
+        if current:  # the converter died inside this variant
+            skipped[current] = f"the converter process died (exit code {proc.returncode}) converting it"
+            print(f"{current}: skipped ({skipped[current]})", file=sys.stderr)
+            todo.remove(current.split(".", 1)[1])
+        elif todo:
+            raise SystemExit(f"{net}: converter child exited {proc.returncode} before converting {todo}")
+
+
 def main() -> None:
     ensure_tfenv()
+    if sys.argv[1:2] == ["--child"]:
+        return child(sys.argv[2], sys.argv[3:])
     import numpy as np
     import tensorflow as tf
     import tf_keras as keras
@@ -131,30 +193,9 @@ def main() -> None:
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     models, skipped = manifest.get("models", {}), manifest.get("skipped", {})
     OUT.mkdir(parents=True, exist_ok=True)
-    for net, build in NETS.items():
-        if args and net not in args:
-            continue
-        net_seed = SEED ^ zlib.crc32(net.encode())
-        keras.utils.set_random_seed(net_seed & 0x7FFFFFFF)
-        model = build()
-        seed_weights(model, np.random.default_rng(net_seed))
-        for variant in VARIANTS:
-            mid = f"{net}.{variant}"
-            models.pop(mid, None)
-            skipped.pop(mid, None)
-            (OUT / f"{mid}.tflite").unlink(missing_ok=True)
-            try:
-                data = convert(model, variant, net_seed + 1)
-            except Exception as e:  # noqa: BLE001 - the converter refused: record why
-                msg = [ln for ln in str(e).strip().splitlines() if ln.strip()]
-                skipped[mid] = f"{type(e).__name__}: {(msg[0] if msg else '')[:300]}"
-                print(f"{mid}: skipped ({skipped[mid]})", file=sys.stderr)
-                continue
-            (OUT / f"{mid}.tflite").write_bytes(data)
-            models[mid] = {"net": net, "variant": variant, "bytes": len(data),
-                           "sha256": hashlib.sha256(data).hexdigest(), "weights_seed": net_seed,
-                           "representative_seed": net_seed + 1}
-            print(f"{mid}: {len(data) / 1024:.1f} KB", file=sys.stderr)
+    for net in NETS:
+        if not args or net in args:
+            convert_net(net, models, skipped)
     doc = {"generator": "scripts/gen_zoo_models.py (nets: scripts/zoo_nets.py)", "tensorflow": tf.__version__,
            "tf_keras": keras.__version__, "numpy": np.__version__, "packages": TF_PACKAGES, "seed": SEED,
            "representative_samples": REP_SAMPLES, "variants": VARIANTS,

@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zoo_run import compare, ensure_refs, load_refs, max_errors, normalize_error, refs_dir, run  # noqa: E402
+from zoo_run import compare, ensure_refs, load_refs, max_errors, normalize_error, refs_dir, run, taps_refs  # noqa: E402
 from zoo_sources import KNOWN_GAPS_JSON, ZooModel, all_models, find, known_gaps, sha256_file  # noqa: E402
 
 
@@ -74,8 +74,12 @@ def check(model: ZooModel) -> dict:
         return {"status": "blocked", "gap": gap_of(e), "error": normalize_error(str(e)),
                 "valueerror": isinstance(e, ValueError), "detail": f"{type(e).__name__}: {e}"}
     problems = compare(refs, steps, after)
+    taps = taps_refs(refs)
+    if taps:  # every intermediate int8 result of a stateful model, per step
+        t_steps, t_after = run(slimrt_interpreter, taps)
+        problems += [f"intermediate (taps model): {p}" for p in compare(taps, t_steps, t_after)]
     return {"status": "mismatch" if problems else "match", "problems": problems,
-            "errors": max_errors(refs, steps)}
+            "errors": max_errors(refs, steps) + (max_errors(taps, t_steps) if taps else [])}
 
 
 def cmd_list(args) -> int:
@@ -116,7 +120,8 @@ def cmd_compare(args) -> int:
         for name, err, tol in r["errors"]:
             kind = "bit-exact expected" if tol == 0 else f"tol {tol:.3g}"
             verdict = "ok" if err <= tol else "MISMATCH"
-            print(f"   {name:40s} max|err| {err:<12.6g} {kind:22s} {verdict}")
+            short = name if len(name) <= 40 else name[:18] + ".." + name[-20:]
+            print(f"   {short:40s} max|err| {err:<12.6g} {kind:22s} {verdict}")
         for p in r["problems"][:args.max_problems]:
             print("   " + p)
         rc |= r["status"] != "match"
@@ -158,6 +163,7 @@ def cmd_census(args) -> int:
     print("first blocking gap per model (slimrt stops at the first), by how many models it blocks:")
     for gap, ids in sorted(blocked_by.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         print(f"  {len(ids):3d}  {gap:32s} {', '.join(ids)}")
+    print_op_table(models, results)
     no_off = [(mid, r["detail"]) for mid, r in results.items() if r["status"] == "no-official"]
     if no_off:
         print("\nskipped, the official runtime cannot run them:")
@@ -167,6 +173,34 @@ def cmd_census(args) -> int:
         Path(args.json).write_text(json.dumps({"per_source": per_source, "blocked_by": blocked_by,
                                                "results": results}, indent=1, default=str) + "\n")
     return 0
+
+
+def print_op_table(models: list[ZooModel], results: dict) -> None:
+    """Every op signature (op, version, type of input 0) used by a model slimrt cannot run yet, by how many such
+    models use it: 'runs' = also in a model slimrt matches (so supported), 'MISSING' = some model's first blocker,
+    '?' = not reached yet (behind another gap)."""
+    sigs = {m.id: load_refs(m).doc.get("op_signatures", []) for m in models}
+    ok = {s for mid, r in results.items() if r["status"] == "match" for s in sigs[mid]}
+    missing = {r["gap"] for r in results.values() if r["status"] == "blocked"}
+    users = defaultdict(list)
+    for mid, r in results.items():
+        if r["status"] in ("blocked", "mismatch"):
+            for s in sigs[mid]:
+                users[s].append(mid)
+
+    def status(sig):
+        name, version, typ = sig.split(" ")
+        if sig in ok:
+            return "runs"
+        if {name, f"{name} {typ}", f"{name} {version}"} & missing:
+            return "MISSING"
+        return "?"
+    rows = sorted(((status(s), len(ids), s) for s, ids in users.items() if status(s) != "runs"),
+                  key=lambda r: (r[0] != "MISSING", -r[1], r[2]))
+    print("\nop signatures (op version in0-type) in models slimrt cannot run yet, not seen running in a matching "
+          "model; MISSING = a first blocker, ? = not reached (behind another gap):")
+    for st, n, s in rows:
+        print(f"  {n:3d}  {st:8s} {s}")
 
 
 def cmd_gaps(args) -> int:

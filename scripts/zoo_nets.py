@@ -160,7 +160,7 @@ def transformer():
 
 def lstm():
     """Keras LSTM layers: the converter fuses them into UNIDIRECTIONAL_SEQUENCE_LSTM."""
-    i = keras.Input((12, 8))
+    i = keras.Input((12, 8), batch_size=1)  # the converter needs a static batch to fuse/lower the loop
     x = L.LSTM(16, return_sequences=True)(i)
     x = L.LSTM(16)(x)
     return keras.Model(i, L.Dense(4)(x))
@@ -168,7 +168,7 @@ def lstm():
 
 def lstm_while():
     """A generic RNN around an LSTM cell: not fused; the converter emits a WHILE loop."""
-    i = keras.Input((12, 8))
+    i = keras.Input((12, 8), batch_size=1)  # the converter needs a static batch to fuse/lower the loop
     x = L.RNN(L.LSTMCell(16))(i)
     return keras.Model(i, L.Dense(4)(x))
 

@@ -17,6 +17,8 @@ For every job it writes ``<out>/refs.json`` and ``<out>/data.npz`` (no pickles):
   ``tol = max(1e-4*max(1, max|ref|), 2*spread)``, spread = the largest difference between any two official kernel
   sets over all steps (the rule of scripts/make_refs.py, over three kernel sets).
 * a model the official runtime cannot load or run (reference or builtin kernels) gets ``official_error``.
+* stateful models with integer outputs also get ``<out>/taps/``: references of a copy that outputs every
+  intermediate int8 arithmetic result (see add_taps).
 """
 from __future__ import annotations
 
@@ -28,9 +30,9 @@ import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_refs import SEED, detail_json, ensure_refenv, make_interp, versions, write_json  # noqa: E402
+from make_refs import SEED, detail_json, ensure_refenv, make_interp, tapped_model, versions, write_json  # noqa: E402
 
-FORMAT = 1            # bump when inputs or the file layout change (it is part of the cache key)
+FORMAT = 2            # bump when inputs or the file layout change (it is part of the cache key)
 STATEFUL_STEPS = 24   # streaming wake-word models: a per-step sequence
 RESET_STEPS = 3
 FLOAT_SETS = {"builtin": "BUILTIN_WITHOUT_DEFAULT_DELEGATES", "xnnpack": "AUTO"}
@@ -49,16 +51,21 @@ def model_facts(data: bytes) -> dict:
         if name == "CUSTOM":
             name = "CUSTOM:" + (c.CustomCode() or b"").decode(errors="replace")
         codes.append((name, c.Version()))
-    ops, stateful = set(), False
+    types = {v: k.lower() for k, v in vars(s.TensorType).items() if not k.startswith("_")}
+    ops, sigs, stateful = set(), set(), False
     for g in range(m.SubgraphsLength()):
         sg = m.Subgraphs(g)
         for t in range(sg.TensorsLength()):
             stateful |= bool(sg.Tensors(t).IsVariable())
         for o in range(sg.OperatorsLength()):
-            name, version = codes[sg.Operators(o).OpcodeIndex()]
+            op = sg.Operators(o)
+            name, version = codes[op.OpcodeIndex()]
             ops.add(f"{name} v{version}")
+            in0 = op.Inputs(0) if op.InputsLength() else -1
+            sigs.add(f"{name} v{version} {types.get(sg.Tensors(in0).Type(), '?') if in0 >= 0 else '-'}")
             stateful |= name == "VAR_HANDLE"
-    return {"ops": sorted(ops), "stateful": stateful, "subgraphs": m.SubgraphsLength()}
+    return {"ops": sorted(ops), "op_signatures": sorted(sigs), "stateful": stateful,
+            "subgraphs": m.SubgraphsLength()}
 
 
 def gen_input(rng, shape, dtype, step: int):
@@ -207,6 +214,23 @@ def make_refs(job: dict) -> dict:
     return doc
 
 
+def add_taps(job: dict, doc: dict) -> None:
+    """Stateful int8 models (wake-word detectors): their outputs saturate within a few steps, so a derived copy that
+    also outputs every int8 CONV/DEPTHWISE/FC/LOGISTIC/QUANTIZE result (scripts/make_refs.py tapped_model) gets
+    its own references in <out>/taps/: a mismatch then names the first op that is off."""
+    import numpy as np
+    if not doc.get("stateful") or doc.get("official_error") or \
+            not any(np.dtype(o["dtype"]).kind in "iu" for o in doc.get("outputs", [])):
+        return
+    out = Path(job["out"]) / "taps"
+    out.mkdir(parents=True, exist_ok=True)
+    data, _ = tapped_model(Path(job["path"]).read_bytes())
+    (out / "taps.tflite").write_bytes(data)
+    tdoc = make_refs({"id": job["id"] + "+taps", "path": str(out / "taps.tflite"), "out": str(out)})
+    write_json(out / "refs.json", tdoc)
+    doc["taps"] = {"dir": "taps", "outputs": len(tdoc.get("outputs", [])), "error": tdoc.get("official_error")}
+
+
 def main() -> None:
     ensure_refenv()
     jobs = json.loads(Path(sys.argv[1]).read_text())
@@ -214,6 +238,7 @@ def main() -> None:
         t0 = time.time()
         try:
             doc = make_refs(job)
+            add_taps(job, doc)
         except Exception as e:  # noqa: BLE001 - one broken model must not stop the others
             doc = {"format": FORMAT, "model_id": job["id"], "internal_error": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()}

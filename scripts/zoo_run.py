@@ -79,14 +79,24 @@ class Refs:
         return self.arrays[f"{kernel_set}_{'reset_' if reset else ''}{step}_{k}"]
 
 
-def load_refs(model: ZooModel) -> Refs:
-    d = refs_dir(model)
+def load_refs(model: ZooModel, d: Path | None = None) -> Refs:
+    d = d or refs_dir(model)
     doc = json.loads((d / "refs.json").read_text())
     arrays = {}
     if (d / "data.npz").exists():
         with np.load(d / "data.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     return Refs(model, doc, arrays)
+
+
+def taps_refs(refs: Refs) -> Refs | None:
+    """The references of the model's tapped copy (every intermediate int8 result an output), if it has one."""
+    taps = refs.doc.get("taps")
+    if not taps or taps.get("error"):
+        return None
+    d = refs_dir(refs.model) / taps["dir"]
+    m = ZooModel(refs.model.id + "+taps", refs.model.source, d / "taps.tflite", "", "derived: " + refs.model.origin)
+    return load_refs(m, d)
 
 
 def prepare(make_interpreter, refs: Refs, num_threads: int = 1):
