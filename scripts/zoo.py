@@ -57,6 +57,9 @@ def gap_of(exc: BaseException) -> str:
     m = re.match(r"(\w+) \(node N\) version (\d+) is not supported", msg)
     if m:
         return f"{m.group(1)} v{m.group(2)}"
+    m = re.match(r"(\w+) \(node N\): filter '.*' must be float32, got (\w+)", msg)
+    if m:
+        return f"{m.group(1)} hybrid ({m.group(2)} filter)"
     m = re.match(r"custom op '([^']*)' \(node N\) is not supported", msg)
     if m:
         return f"CUSTOM:{m.group(1)}"
@@ -206,8 +209,8 @@ def print_op_table(models: list[ZooModel], results: dict) -> None:
 def cmd_gaps(args) -> int:
     """The known-gaps list as slimrt stands: every model slimrt refuses with a ValueError (today's first error)."""
     results = survey(all_models(), args.quiet)
-    gaps = {mid: {"gap": r["gap"], "error": r["error"]} for mid, r in results.items()
-            if r["status"] == "blocked" and r["valueerror"]}
+    gaps = {mid: {"op": r["gap"].split(" ")[0].replace("CUSTOM:", ""), "gap": r["gap"], "error": r["error"]}
+            for mid, r in results.items() if r["status"] == "blocked" and r["valueerror"]}
     others = {mid: r for mid, r in results.items() if r["status"] == "mismatch" or
               (r["status"] == "blocked" and not r["valueerror"])}
     for mid, g in gaps.items():
@@ -215,9 +218,10 @@ def cmd_gaps(args) -> int:
     for mid, r in others.items():
         print(f"NOT A GAP (a bug to fix, not listed): {mid}: {r.get('detail') or r['problems'][:1]}")
     if args.write:
-        doc = {"note": "Models slimrt cannot run yet, with the error it raises at allocate_tensors() (node numbers "
-                       "normalized to N). Written by `python scripts/zoo.py gaps --write`; tests/engine/test_zoo.py "
-                       "requires these to still fail cleanly with this error and fails when one starts working.",
+        doc = {"note": "Models slimrt cannot run yet: the op its ValueError at allocate_tensors() names, the gap "
+                       "(op + type/version) and today's message (node numbers normalized). Written by `python "
+                       "scripts/zoo.py gaps --write`; tests/engine/test_zoo.py requires each to still fail cleanly "
+                       "with a ValueError naming that op, and fails when one starts working.",
                "gaps": dict(sorted(gaps.items()))}
         KNOWN_GAPS_JSON.write_text(json.dumps(doc, indent=1) + "\n")
         print(f"wrote {len(gaps)} gaps to {KNOWN_GAPS_JSON}")

@@ -35,6 +35,7 @@ from make_refs import SEED, detail_json, ensure_refenv, make_interp, tapped_mode
 FORMAT = 2            # bump when inputs or the file layout change (it is part of the cache key)
 STATEFUL_STEPS = 24   # streaming wake-word models: a per-step sequence
 RESET_STEPS = 3
+RUNNING_MARK = ".running"  # in a model's output directory while the official runtime works on it
 FLOAT_SETS = {"builtin": "BUILTIN_WITHOUT_DEFAULT_DELEGATES", "xnnpack": "AUTO"}
 
 
@@ -236,15 +237,17 @@ def main() -> None:
     jobs = json.loads(Path(sys.argv[1]).read_text())
     for i, job in enumerate(jobs):
         t0 = time.time()
+        out = Path(job["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / RUNNING_MARK).write_text("")  # if the official runtime kills this process, the caller sees which
         try:
             doc = make_refs(job)
             add_taps(job, doc)
         except Exception as e:  # noqa: BLE001 - one broken model must not stop the others
             doc = {"format": FORMAT, "model_id": job["id"], "internal_error": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()}
-        out = Path(job["out"])
-        out.mkdir(parents=True, exist_ok=True)
         write_json(out / "refs.json", doc)
+        (out / RUNNING_MARK).unlink()
         status = doc.get("official_error") or doc.get("internal_error") or \
             f"{doc['steps']} step(s), sets {','.join(doc['kernel_sets'])}"
         print(f"[{i + 1}/{len(jobs)}] {job['id']}: {status} ({time.time() - t0:.1f} s)", file=sys.stderr, flush=True)

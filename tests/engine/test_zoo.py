@@ -54,8 +54,8 @@ def _fail_known_gap(model, gap, steps, after, refs):
     problems = compare(refs, steps, after)
     if not problems:
         pytest.fail(f"{model.id} now passes — remove it from the known-gaps list ({KNOWN_GAPS_JSON.name}: "
-                    f"listed as failing with {gap['error']!r})", pytrace=False)
-    pytest.fail(f"{model.id} is listed as a known gap ({gap['error']!r}) but now loads and runs, with wrong "
+                    f"listed as failing with {gap['gap']!r})", pytrace=False)
+    pytest.fail(f"{model.id} is listed as a known gap ({gap['gap']!r}) but now loads and runs, with wrong "
                 "outputs:\n" + "\n".join(problems[:10]), pytrace=False)
 
 
@@ -69,8 +69,8 @@ def test_zoo_model_matches_official(model, zoo):
         try:
             it = prepare(make_interpreter, refs)
         except ValueError as e:
-            assert matches_gap(gap, e), \
-                f"{model.id}: known gap {gap['error']!r}, but allocate_tensors() now fails with: {e}"
+            assert matches_gap(gap, e), (f"{model.id}: known gap {gap['gap']!r}, but allocate_tensors() now fails "
+                                         f"with: {e} (update {KNOWN_GAPS_JSON.name}: scripts/zoo.py gaps --write)")
             return  # still fails cleanly, naming what is missing
         steps, after = run(make_interpreter, refs, it=it)
         _fail_known_gap(model, gap, steps, after, refs)
@@ -94,24 +94,26 @@ def test_zoo_model_matches_official(model, zoo):
 
 def test_zoo_stateful_models_are_sequences(zoo):
     """The stateful models (wake-word detectors with resource variables, fused LSTM state) are checked per step
-    over a sequence and after reset_all_variables() (in the official runtime, reset gives the first step's
-    outputs again: a check of the references themselves)."""
+    over a sequence and after reset_all_variables(), and the sequence is not trivial: some output (or, for the
+    saturating wake-word outputs, some intermediate int8 result of the taps model) changes from step to step."""
     stateful = [r for r in zoo.values() if not r.official_error and r.doc["stateful"]]
     assert len(stateful) >= 5, [r.model.id for r in stateful]
     for r in stateful:
         assert r.doc["steps"] >= 20 and r.doc["reset_steps"] >= 1, r.model.id
-        for k in range(len(r.doc["outputs"])):
-            np.testing.assert_array_equal(r.expected("ref", 0, k, reset=True), r.expected("ref", 0, k),
-                                          err_msg=f"{r.model.id}: official output after reset != first step")
+        checked = [r] + ([taps_refs(r)] if taps_refs(r) else [])
+        varies = any(not np.array_equal(c.expected("ref", 0, k), c.expected("ref", s, k))
+                     for c in checked for k in range(len(c.doc["outputs"])) for s in range(1, c.doc["steps"]))
+        assert varies, f"{r.model.id}: every output is the same at every step; the sequence tests nothing"
 
 
 def test_zoo_gaps_list_is_current():
-    """Every known gap names a zoo model that exists and says which error (non-empty) slimrt raises."""
+    """Every known gap names a zoo model that exists and the op slimrt's error must name."""
     ids = {m.id for m in MODELS}
     stale = sorted(set(GAPS) - ids)
     assert not stale, f"{KNOWN_GAPS_JSON.name} lists models that are not in the zoo: {stale}"
     for mid, gap in GAPS.items():
-        assert gap.get("error", "").strip(), f"{mid}: known gap without the expected error text"
+        assert gap.get("op", "").strip() and gap["op"] in gap.get("gap", ""), \
+            f"{mid}: known gap without the op its error must name: {gap}"
 
 
 def test_zoo_sources_pinned():
