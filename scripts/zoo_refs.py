@@ -13,7 +13,8 @@ For every job it writes ``<out>/refs.json`` and ``<out>/data.npz`` (no pickles):
   interpreter, then ``reset_all_variables()`` and the first ``RESET_STEPS`` inputs again; stateless: one step.
 * outputs of the reference kernels (``BUILTIN_REF``, set ``ref``) for every model, and where an output is float
   also the builtin optimized kernels (``builtin``) and the default kernels with XNNPACK (``xnnpack``).
-* per output: integer/bool outputs are expected bit-exact with ``ref``; float outputs within
+* per output: integer/bool outputs, and float outputs that are a DEQUANTIZE of an integer tensor (full-integer
+  models with float I/O), are expected bit-exact with ``ref``; other float outputs within
   ``tol = max(1e-4*max(1, max|ref|), 2*spread)``, spread = the largest difference between any two official kernel
   sets over all steps (the rule of scripts/make_refs.py, over three kernel sets).
 * a model the official runtime cannot load or run (reference or builtin kernels) gets ``official_error``.
@@ -32,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_refs import SEED, detail_json, ensure_refenv, make_interp, tapped_model, versions, write_json  # noqa: E402
 
-FORMAT = 2            # bump when inputs or the file layout change (it is part of the cache key)
+FORMAT = 3            # bump when inputs or the file layout change (it is part of the cache key)
 STATEFUL_STEPS = 24   # streaming wake-word models: a per-step sequence
 RESET_STEPS = 3
 RUNNING_MARK = ".running"  # in a model's output directory while the official runtime works on it
@@ -66,7 +67,25 @@ def model_facts(data: bytes) -> dict:
             sigs.add(f"{name} v{version} {types.get(sg.Tensors(in0).Type(), '?') if in0 >= 0 else '-'}")
             stateful |= name == "VAR_HANDLE"
     return {"ops": sorted(ops), "op_signatures": sorted(sigs), "stateful": stateful,
-            "subgraphs": m.SubgraphsLength()}
+            "subgraphs": m.SubgraphsLength(), "dequantized_outputs": dequantized_outputs(m, codes, types)}
+
+
+def dequantized_outputs(m, codes, types) -> list:
+    """Positions of subgraph 0's outputs that are DEQUANTIZE results of an integer tensor (a full-integer model
+    with float output): those are exact functions of the integer result, so they are compared bit-exactly."""
+    sg = m.Subgraphs(0)
+    producer = {}
+    for o in range(sg.OperatorsLength()):
+        op = sg.Operators(o)
+        for j in range(op.OutputsLength()):
+            producer[op.Outputs(j)] = op
+    out = []
+    for k in range(sg.OutputsLength()):
+        op = producer.get(sg.Outputs(k))
+        if op is not None and codes[op.OpcodeIndex()][0] == "DEQUANTIZE" and op.InputsLength() and \
+                types.get(sg.Tensors(op.Inputs(0)).Type()) in ("int8", "uint8", "int16"):
+            out.append(k)
+    return out
 
 
 def gen_input(rng, shape, dtype, step: int):
@@ -200,7 +219,7 @@ def make_refs(job: dict) -> dict:
     for k, d in enumerate(ref_it.get_output_details()):
         meta = {"index": int(d["index"]), "name": d["name"], "dtype": np.dtype(d["dtype"]).name,
                 "shape": [int(v) for v in sets["ref"][0][k].shape]}
-        if np.dtype(d["dtype"]).kind == "f":
+        if np.dtype(d["dtype"]).kind == "f" and k not in facts["dequantized_outputs"]:
             meta["compare"] = "tol"
             meta.update(tolerance(sets, k))
         else:

@@ -171,9 +171,9 @@ def diff(ours, ref, meta: dict, kernel_set: str) -> str | None:
         if not bad.any():
             return None
         at = tuple(int(i) for i in np.argwhere(bad)[0])
-        err = int(np.abs(ours.astype(np.int64) - ref.astype(np.int64)).max())
+        err = float(np.abs(ours.astype(np.float64) - ref.astype(np.float64)).max())
         return (f"not bit-exact with the reference kernels: {int(bad.sum())}/{ref.size} values differ, max |diff| "
-                f"{err}, tol 0; first at {list(at)}: ours {ours[at]!r}, ref {ref[at]!r}")
+                f"{err:.6g}, tol 0; first at {list(at)}: ours {ours[at]!r}, ref {ref[at]!r}")
     d = np.abs(ours.astype(np.float64) - ref.astype(np.float64))
     nan_ok = np.isnan(ours) & np.isnan(ref)
     bad = ~((d <= meta["tol"]) | nan_ok)

@@ -3,9 +3,10 @@ streaming wake-word models) and the generated suite (tests/data/zoo, TensorFlow'
 official runtime, ai-edge-litert 2.3.0.
 
 References are computed on demand into the zoo cache (scripts/zoo_run.py; cold: the two wheels are fetched from
-PyPI and the refenv runs every model, a few minutes; warm: seconds). Integer/bool outputs must be bit-exact with
-the reference kernels (BUILTIN_REF), every step of a stateful model's sequence, and again after
-reset_all_variables(); float outputs within max(1e-4*max(1,|ref|), 2*spread between the official kernel sets).
+PyPI and the refenv runs every model; warm: seconds). Integer/bool outputs (and float outputs that dequantize an
+integer result) must be bit-exact with the reference kernels (BUILTIN_REF), every step of a stateful model's
+sequence, and again after reset_all_variables(); float outputs within max(1e-4*max(1,|ref|), 2*spread between
+the official kernel sets).
 
 Known gaps (tests/data/zoo/known_gaps.json, model -> the error slimrt raises today) must still fail *cleanly*:
 ValueError at allocate_tensors() naming the op. When such a model starts working the test fails with
