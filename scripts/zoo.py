@@ -166,7 +166,7 @@ def cmd_census(args) -> int:
     print("first blocking gap per model (slimrt stops at the first), by how many models it blocks:")
     for gap, ids in sorted(blocked_by.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         print(f"  {len(ids):3d}  {gap:32s} {', '.join(ids)}")
-    print_op_table(models, results)
+    print_gap_table(models, results)
     no_off = [(mid, r["detail"]) for mid, r in results.items() if r["status"] == "no-official"]
     if no_off:
         print("\nskipped, the official runtime cannot run them:")
@@ -178,32 +178,52 @@ def cmd_census(args) -> int:
     return 0
 
 
-def print_op_table(models: list[ZooModel], results: dict) -> None:
-    """Every op signature (op, version, type of input 0) used by a model slimrt cannot run yet, by how many such
-    models use it: 'runs' = also in a model slimrt matches (so supported), 'MISSING' = some model's first blocker,
-    '?' = not reached yet (behind another gap)."""
-    sigs = {m.id: load_refs(m).doc.get("op_signatures", []) for m in models}
-    ok = {s for mid, r in results.items() if r["status"] == "match" for s in sigs[mid]}
-    missing = {r["gap"] for r in results.values() if r["status"] == "blocked"}
-    users = defaultdict(list)
-    for mid, r in results.items():
-        if r["status"] in ("blocked", "mismatch"):
-            for s in sigs[mid]:
-                users[s].append(mid)
+def probe_gaps(model: ZooModel, result: dict) -> tuple[set, set]:
+    """(gaps, unprobed): what slimrt refuses among the model's single-op probes (zoo_probe.py), plus the
+    whole-model first gap; signatures whose probe was not conclusive (not cut out, or failing for another reason,
+    e.g. a shape that only the whole graph determines) go to unprobed."""
+    gaps, unprobed = set(), set()
+    if result["status"] == "blocked":
+        gaps.add(result["gap"])
+    d = refs_dir(model) / "probes"
+    if not (d / "probes.json").exists():
+        return gaps, unprobed
+    for key, p in json.loads((d / "probes.json").read_text()).items():
+        if not p["file"]:
+            unprobed.add(p["signature"])
+            continue
+        try:
+            slimrt_interpreter(model_path=str(d / p["file"])).allocate_tensors()
+        except Exception as e:  # noqa: BLE001 - classified below
+            gap = gap_of(e)
+            if "not supported" in str(e) or "must be float32" in str(e):
+                gaps.add(gap)
+            else:
+                unprobed.add(p["signature"])
+    return gaps, unprobed
 
-    def status(sig):
-        name, version, typ = sig.split(" ")
-        if sig in ok:
-            return "runs"
-        if {name, f"{name} {typ}", f"{name} {version}"} & missing:
-            return "MISSING"
-        return "?"
-    rows = sorted(((status(s), len(ids), s) for s, ids in users.items() if status(s) != "runs"),
-                  key=lambda r: (r[0] != "MISSING", -r[1], r[2]))
-    print("\nop signatures (op version in0-type) in models slimrt cannot run yet, not seen running in a matching "
-          "model; MISSING = a first blocker, ? = not reached (behind another gap):")
-    for st, n, s in rows:
-        print(f"  {n:3d}  {st:8s} {s}")
+
+def print_gap_table(models: list[ZooModel], results: dict) -> None:
+    """Every gap (op, type or version slimrt refuses) by how many not-yet-running models need it."""
+    need, unknown = defaultdict(list), defaultdict(list)
+    for m in models:
+        r = results[m.id]
+        if r["status"] in ("match",):
+            continue
+        gaps, unprobed = probe_gaps(m, r)
+        for g in gaps:
+            need[g].append(m.id)
+        for sig in unprobed:
+            if not any(sig.startswith(g.split(" ")[0] + " ") for g in gaps):  # not already a known gap
+                unknown[sig].append(m.id)
+    print("\nevery gap, by how many models need it (each op of each model probed alone in slimrt; "
+          "models the official runtime cannot run included, marked *):")
+    no_off = {mid for mid, r in results.items() if r["status"] == "no-official"}
+    for gap, ids in sorted(need.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        print(f"  {len(ids):3d}  {gap:32s} {', '.join(i + ('*' if i in no_off else '') for i in ids)}")
+    if unknown:
+        print("\nnot decidable op by op (calls subgraphs, resource variables, or a shape only the whole graph "
+              "gives): " + ", ".join(f"{s} ({len(ids)})" for s, ids in sorted(unknown.items())))
 
 
 def cmd_gaps(args) -> int:

@@ -18,6 +18,7 @@ For every job it writes ``<out>/refs.json`` and ``<out>/data.npz`` (no pickles):
   ``tol = max(1e-4*max(1, max|ref|), 2*spread)``, spread = the largest difference between any two official kernel
   sets over all steps (the rule of scripts/make_refs.py, over three kernel sets).
 * a model the official runtime cannot load or run (reference or builtin kernels) gets ``official_error``.
+* ``<out>/probes/``: one single-op model per op signature (zoo_probe.py), for the census.
 * stateful models with integer outputs also get ``<out>/taps/``: references of a copy that outputs every
   intermediate int8 arithmetic result (see add_taps).
 """
@@ -32,10 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_refs import SEED, detail_json, ensure_refenv, make_interp, tapped_model, versions, write_json  # noqa: E402
+from zoo_probe import write_probes  # noqa: E402
 
-FORMAT = 3            # bump when inputs or the file layout change (it is part of the cache key)
+FORMAT = 4            # bump when inputs or the file layout change (it is part of the cache key)
 STATEFUL_STEPS = 24   # streaming wake-word models: a per-step sequence
 RESET_STEPS = 3
+PROBES_DIR = "probes"      # single-op probe models for the census (zoo_probe.py)
 RUNNING_MARK = ".running"  # in a model's output directory while the official runtime works on it
 FLOAT_SETS = {"builtin": "BUILTIN_WITHOUT_DEFAULT_DELEGATES", "xnnpack": "AUTO"}
 
@@ -262,6 +265,11 @@ def main() -> None:
         try:
             doc = make_refs(job)
             add_taps(job, doc)
+            try:
+                probes = write_probes(Path(job["path"]).read_bytes(), out / PROBES_DIR)
+                doc["probes"] = {"dir": PROBES_DIR, "count": sum(1 for p in probes.values() if p["file"])}
+            except Exception as e:  # noqa: BLE001 - the census then has only the whole-model run
+                doc["probes"] = {"error": f"{type(e).__name__}: {e}"}
         except Exception as e:  # noqa: BLE001 - one broken model must not stop the others
             doc = {"format": FORMAT, "model_id": job["id"], "internal_error": f"{type(e).__name__}: {e}",
                    "traceback": traceback.format_exc()}
