@@ -115,6 +115,11 @@ def cmd_compare(args) -> int:
         print(f"== {m.id} ({m.path})")
         if r["status"] == "no-official":
             print(f"   the official runtime cannot run it: {r['detail']}")
+            try:
+                slimrt_interpreter(model_path=str(m.path)).allocate_tensors()
+                print("   slimrt: loads and allocates (nothing to compare with)")
+            except Exception as e:  # noqa: BLE001 - reported
+                print(f"   slimrt: {type(e).__name__}: {e}")
             continue
         if r["status"] == "blocked":
             print(f"   slimrt fails: {r['detail']}")
