@@ -25,7 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zoo_run import compare, ensure_refs, load_refs, max_errors, normalize_error, refs_dir, run, taps_refs  # noqa: E402
+from zoo_run import check_all, ensure_refs, load_refs, max_errors, normalize_error, refs_dir, run, taps_refs  # noqa: E402
 from zoo_sources import KNOWN_GAPS_JSON, ZooModel, all_models, find, known_gaps, sha256_file  # noqa: E402
 
 
@@ -41,6 +41,9 @@ def resolve(name: str) -> ZooModel:
     p = Path(name)
     if p.is_file():
         return ZooModel(f"file/{p.name}", "file", p.resolve(), sha256_file(p), str(p))
+    same = [z.id for z in all_models() if z.id.split("/", 1)[1] == name]
+    if same:
+        raise SystemExit(f"zoo: {name!r} is ambiguous: {', '.join(same)}")
     raise SystemExit(f"zoo: {name!r} is neither a zoo model id/stem nor a file (see: python scripts/zoo.py list)")
 
 
@@ -76,13 +79,10 @@ def check(model: ZooModel) -> dict:
     except Exception as e:  # noqa: BLE001 - reported, not raised
         return {"status": "blocked", "gap": gap_of(e), "error": normalize_error(str(e)),
                 "valueerror": isinstance(e, ValueError), "detail": f"{type(e).__name__}: {e}"}
-    problems = compare(refs, steps, after)
+    problems = check_all(slimrt_interpreter, refs, steps, after)
     taps = taps_refs(refs)
-    if taps:  # every intermediate int8 result of a stateful model, per step
-        t_steps, t_after = run(slimrt_interpreter, taps)
-        problems += [f"intermediate (taps model): {p}" for p in compare(taps, t_steps, t_after)]
     return {"status": "mismatch" if problems else "match", "problems": problems,
-            "errors": max_errors(refs, steps) + (max_errors(taps, t_steps) if taps else [])}
+            "errors": max_errors(refs, steps) + (max_errors(taps, run(slimrt_interpreter, taps)[0]) if taps else [])}
 
 
 def cmd_list(args) -> int:

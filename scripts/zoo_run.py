@@ -159,6 +159,17 @@ def compare(refs: Refs, steps: list, after: list) -> list[str]:
     return problems
 
 
+def check_all(make_interpreter, refs: Refs, steps: list, after: list) -> list[str]:
+    """compare(), plus the taps model where there is one (every intermediate int8 result of a stateful model,
+    every step: a failure then names the first op that is off)."""
+    problems = compare(refs, steps, after)
+    taps = taps_refs(refs)
+    if taps:
+        t_steps, t_after = run(make_interpreter, taps)
+        problems += [f"intermediate (taps model): {p}" for p in compare(taps, t_steps, t_after)]
+    return problems
+
+
 def diff(ours, ref, meta: dict, kernel_set: str) -> str | None:
     if ours.shape != ref.shape:
         return f"shape {list(ours.shape)} != official {list(ref.shape)}"

@@ -25,7 +25,8 @@ import conftest
 from conftest import IMPL, REPO, make_interpreter, run_isolated
 
 sys.path.insert(0, str(REPO / "scripts"))
-from zoo_run import RUNTIME, compare, ensure_refs, load_refs, matches_gap, prepare, run, taps_refs  # noqa: E402
+from zoo_run import (RUNTIME, check_all, ensure_refs, load_refs, matches_gap, prepare, run,  # noqa: E402
+                     taps_refs)  # noqa: E402
 from zoo_sources import (KNOWN_GAPS_JSON, SOURCES_JSON, ZOO_DATA, all_models, generated_models,  # noqa: E402
                          known_gaps)
 
@@ -52,7 +53,7 @@ def zoo(tmp_path_factory):
 
 
 def _fail_known_gap(model, gap, steps, after, refs):
-    problems = compare(refs, steps, after)
+    problems = check_all(make_interpreter, refs, steps, after)
     if not problems:
         pytest.fail(f"{model.id} now passes — remove it from the known-gaps list ({KNOWN_GAPS_JSON.name}: "
                     f"listed as failing with {gap['gap']!r})", pytrace=False)
@@ -82,14 +83,7 @@ def test_zoo_model_matches_official(model, zoo):
     except Exception as e:  # noqa: BLE001 - say which model and which ops it needs
         pytest.fail(f"{model.id} failed in {IMPL}: {type(e).__name__}: {e}\n(ops: {refs.doc.get('ops')}; if this "
                     f"is a missing op, list it in {KNOWN_GAPS_JSON.name})", pytrace=False)
-    problems = compare(refs, steps, after)
-    taps = taps_refs(refs)
-    if taps and problems:  # name the first intermediate op output that is off
-        t_steps, t_after = run(make_interpreter, taps)
-        problems += [f"intermediate (taps model): {p}" for p in compare(taps, t_steps, t_after)[:3]]
-    elif taps:
-        t_steps, t_after = run(make_interpreter, taps)
-        problems = compare(taps, t_steps, t_after)
+    problems = check_all(make_interpreter, refs, steps, after)
     if problems:
         more = f"\n... {len(problems) - 10} more" if len(problems) > 10 else ""
         pytest.fail("\n".join(problems[:10]) + more, pytrace=False)
