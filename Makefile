@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 TARGETS ?=
 
-.PHONY: all venv dev wheels test test-engine bench bench-prune fuzz fuzz-ci amalgamation clean help
+.PHONY: all venv dev wheels test test-engine zoo-census bench bench-prune fuzz fuzz-ci amalgamation clean help
 
 all: wheels
 
@@ -15,6 +15,7 @@ help:
 	@echo "make wheels          build the slimrt wheel(s) into dist/ (TARGETS=\"...\" for a subset)"
 	@echo "make test            run the whole test suite"
 	@echo "make test-engine     run only the engine tests (tests/engine)"
+	@echo "make zoo-census      which zoo models (real + generated) slimrt runs, and which ops block the rest"
 	@echo "make bench           compare slimrt with the official runtimes (speed, memory, import time)"
 	@echo "make fuzz SECONDS=N  fuzz the model reader with libFuzzer (ASan/UBSan), exploring for N seconds"
 	@echo "make fuzz-ci         the deterministic fuzz run CI does (FUZZ_RUNS inputs, fixed seed)"
@@ -55,6 +56,10 @@ test: dev
 test-engine: dev
 	$(PY) -m pytest tests/engine -q -ra
 	SLIMRT_ISA=generic $(PY) -m pytest tests/engine -q -ra -m "real_model or op_model"
+
+# The model zoo (docs/zoo.md): per source tried / official runs / slimrt matches, and the op gaps by models blocked.
+zoo-census: dev
+	$(PY) scripts/zoo.py census
 
 bench: dev
 	$(PY) bench/compare_runtimes.py

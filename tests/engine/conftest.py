@@ -49,7 +49,8 @@ def pytest_configure(config):
     for line in ("real_model: a real model against the official runtime's outputs",
                  "op_model: a generated single-op model against the official runtime's outputs",
                  "api: tflite_runtime API compatibility",
-                 "hostile: malformed models must fail cleanly (ValueError), never crash"):
+                 "hostile: malformed models must fail cleanly (ValueError), never crash",
+                 "zoo: real and generated models (the zoo) against the official runtime's outputs"):
         config.addinivalue_line("markers", line)
 
 
