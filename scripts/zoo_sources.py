@@ -62,7 +62,12 @@ def generated_models() -> list[ZooModel]:
 
 
 def all_models() -> list[ZooModel]:
-    return wheel_models() + generated_models()
+    models = wheel_models() + generated_models()
+    ids = [m.id for m in models]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:  # two members with one file name would silently share a cache file and a test id
+        raise SystemExit(f"zoo: duplicate model ids {dup}: give the members distinct file names in sources.json")
+    return models
 
 
 def _register_wheel(spec: dict) -> str:
