@@ -168,19 +168,9 @@ void CallOncePrepare(OpContext& ctx) {
   Subgraph& g = it.subgraph(idx);
   ctx.check(g.inputs.empty() && g.outputs.empty(), "init subgraph ", idx, " must have no inputs and no outputs");
   ctx.state<CallOnceState>().init = idx;
-  // Guard against init subgraphs that (indirectly) call back into a subgraph being prepared.
-  static thread_local int depth = 0;
-  ctx.check(depth < 8, "CALL_ONCE nesting is too deep (recursive init subgraphs?)");
-  ++depth;
-  try {
-    if (!g.allocated()) g.allocate();
-    // Run it now (once per interpreter) so READ_VARIABLE can plan with the variables' real shapes.
-    if (it.first_call(idx)) g.invoke();
-  } catch (...) {
-    --depth;
-    throw;
-  }
-  --depth;
+  // Run it now (once per interpreter) so READ_VARIABLE can plan with the variables' real shapes. Recursion through
+  // init subgraphs is refused by Subgraph (a running subgraph cannot be entered again).
+  CallOnceRun(ctx, idx);
 }
 
 void CallOnceEval(OpContext& ctx) { CallOnceRun(ctx, ctx.state<CallOnceState>().init); }
