@@ -316,3 +316,28 @@ def call_model(g, inline):
 # The official runtime has no CALL kernel: the reference is the same ops inline.
 case("call_subgraph", expect="match_or_error", ref_builder=lambda g: call_model(g, True))(
     lambda g: call_model(g, False))
+
+
+# ---- resource variables whose shape is known only at invoke -------------------------------------------------
+
+def variable_model(g, through_variable):
+    """y = x * 2 with x declared [-1, 3]; through_variable: x is assigned to a resource variable and read back
+    (READ_VARIABLE's output is then dynamic)."""
+    x = g.input((2, 3), signature=(-1, 3))
+    v = x
+    if through_variable:
+        h = g.tensor((), tt(g, "RESOURCE"))
+        g.op("VAR_HANDLE", [], [h], ("VarHandleOptions", dict(sharedName="state")))
+        g.op("ASSIGN_VARIABLE", [h, x], [])
+        v = g.tensor((1, 3), signature=(-1, 3))
+        g.op("READ_VARIABLE", [h], [v])
+    y = g.tensor((1, 3), signature=(-1, 3))
+    g.op("MUL", [v, g.const(np.full((3,), 2.0, np.float32))], [y], ("MulOptions", {}))
+    g.output(y)
+    g.steps = steps(None, {0: (4, 3)}, {0: (1, 3)})
+
+
+# ai-edge-litert 2.3.0 plans READ_VARIABLE's output with the declared shape and overflows it (heap corruption):
+# the reference is the same arithmetic without the variable. test_dynamic.py requires slimrt to match it.
+case("read_variable_dynamic_shape", expect="match_or_error", ref_builder=lambda g: variable_model(g, False))(
+    lambda g: variable_model(g, True))

@@ -112,3 +112,12 @@ def test_recursion_names_the_subgraph():
     it = make_interpreter(model_content=data)
     with pytest.raises(ValueError, match=r"subgraph 0 \('main'\)"):
         it.allocate_tensors()
+
+
+@slimrt_only
+@pytest.mark.op_model
+def test_read_variable_of_run_time_shape_matches():
+    """A variable assigned from a [-1, 3] input: READ_VARIABLE's output is dynamic and follows every resize
+    (the official runtime corrupts its heap on this model; the reference is the same arithmetic inline)."""
+    doc, data = load_case("read_variable_dynamic_shape")
+    check_steps("read_variable_dynamic_shape", doc, data)
