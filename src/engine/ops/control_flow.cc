@@ -36,54 +36,49 @@ Subgraph& callee(OpContext& ctx, int index, const char* role) {
   return it.subgraph(index);
 }
 
-// Copies src[i] into input i of g (resizing it first where the shape differs, then allocating g if needed).
-void call_inputs(OpContext& ctx, Subgraph& g, const char* role, const std::vector<const Tensor*>& src) {
-  ctx.check(g.inputs.size() == src.size(), role, " subgraph ", g.index(), " ('", g.name(), "') has ",
-            g.inputs.size(), " inputs, the op passes ", src.size());
-  for (size_t i = 0; i < src.size(); ++i) {
-    const Tensor& t = g.tensor(g.inputs[i]);
-    ctx.check(!t.is_const() && !t.is_variable, role, " subgraph ", g.index(), " ('", g.name(), "'): input ", i,
-              " ('", t.name, "') is a constant or variable tensor");
-    ctx.check(t.type == src[i]->type, role, " subgraph ", g.index(), " ('", g.name(), "'): input ", i, " ('", t.name,
-              "') is ", dtype_name(t.type), " but the op passes ", dtype_name(src[i]->type));
-    if (t.shape != src[i]->shape) g.resize_input(g.inputs[i], src[i]->shape);
+// The tensors a call passes: the op's inputs from `first` on, or (WHILE's loop variables) the op's outputs.
+struct Args {
+  OpContext& ctx;
+  int first;
+  bool outputs;
+  int size() const { return outputs ? ctx.num_outputs() : ctx.num_inputs() - first; }
+  const Tensor& operator[](int i) const { return outputs ? ctx.output(i) : ctx.input(first + i); }
+};
+
+// Copies the args into g's inputs (resizing them first where the shape differs, then allocating g if needed).
+void call_inputs(OpContext& ctx, Subgraph& g, const char* role, const Args& src) {
+  const int n = src.size();
+  ctx.check(int(g.inputs.size()) == n, role, " subgraph ", g.index(), " ('", g.name(), "') has ", g.inputs.size(),
+            " inputs, the op passes ", n);
+  for (int i = 0; i < n; ++i) {
+    const Tensor& t = g.tensor(g.inputs[size_t(i)]);
+    ctx.check(!t.is_const() && !t.is_variable && t.type == src[i].type, role, " subgraph ", g.index(), " ('",
+              g.name(), "'): input ", i, " ('", t.name, "', ", dtype_name(t.type), ") cannot take the op's ",
+              dtype_name(src[i].type), " value");
+    if (t.shape != src[i].shape) g.resize_input(g.inputs[size_t(i)], src[i].shape);
   }
   if (!g.allocated()) g.allocate();
   if (!ctx.at_invoke()) return;  // prepare: shapes only
-  for (size_t i = 0; i < src.size(); ++i) {
-    Tensor& t = g.tensor(g.inputs[i]);
-    const size_t n = src[i]->required_bytes();
-    if (n && t.data != src[i]->data) std::memcpy(t.data, src[i]->data, n);
+  for (int i = 0; i < n; ++i) {
+    Tensor& t = g.tensor(g.inputs[size_t(i)]);
+    const size_t bytes = src[i].required_bytes();
+    if (bytes && t.data != src[i].data) std::memcpy(t.data, src[i].data, bytes);
   }
 }
 
-std::vector<const Tensor*> node_inputs(OpContext& ctx, int first) {
-  std::vector<const Tensor*> v;
-  for (int i = first; i < ctx.num_inputs(); ++i) v.push_back(&ctx.input(i));
-  return v;
-}
-
-std::vector<const Tensor*> node_outputs(OpContext& ctx) {
-  std::vector<const Tensor*> v;
-  for (int i = 0; i < ctx.num_outputs(); ++i) v.push_back(&ctx.output(i));
-  return v;
-}
-
-// prepare: output i gets g's output i shape when every subgraph in `gs` agrees on a static one, else it is dynamic.
-void plan_outputs(OpContext& ctx, const std::vector<Subgraph*>& gs, const char* role) {
-  for (Subgraph* g : gs)
-    ctx.check(int(g->outputs.size()) == ctx.num_outputs(), role, " subgraph ", g->index(), " ('", g->name(), "') has ",
-              g->outputs.size(), " outputs, the op has ", ctx.num_outputs());
+// prepare: output i gets the shape of output i of a and b (b may be a) when both are static and agree, else it is
+// dynamic.
+void plan_outputs(OpContext& ctx, Subgraph& a, Subgraph& b, const char* role) {
+  for (Subgraph* g : {&a, &b})
+    ctx.check(int(g->outputs.size()) == ctx.num_outputs(), role, " subgraph ", g->index(), " ('", g->name(),
+              "') has ", g->outputs.size(), " outputs, the op has ", ctx.num_outputs());
   for (int i = 0; i < ctx.num_outputs(); ++i) {
-    const Tensor& first = gs[0]->tensor(gs[0]->outputs[size_t(i)]);
-    bool fixed = true;
-    for (Subgraph* g : gs) {
-      const Tensor& t = g->tensor(g->outputs[size_t(i)]);
-      ctx.check(t.type == ctx.output(i).type, role, " subgraph ", g->index(), " ('", g->name(), "'): output ", i,
-                " is ", dtype_name(t.type), " but the op's output is ", dtype_name(ctx.output(i).type));
-      fixed = fixed && t.alloc != Tensor::Alloc::kDynamic && t.shape == first.shape;
-    }
-    if (fixed) ctx.set_output_shape(i, first.shape);
+    const Tensor& x = a.tensor(a.outputs[size_t(i)]);
+    const Tensor& y = b.tensor(b.outputs[size_t(i)]);
+    ctx.check(x.type == ctx.output(i).type && y.type == x.type, role, " subgraph output ", i, " is ",
+              dtype_name(x.type), " but the op's output is ", dtype_name(ctx.output(i).type));
+    const bool fixed = x.alloc != Tensor::Alloc::kDynamic && y.alloc != Tensor::Alloc::kDynamic && x.shape == y.shape;
+    if (fixed) ctx.set_output_shape(i, x.shape);
     else ctx.set_output_dynamic(i);
   }
 }
@@ -120,12 +115,12 @@ void PrepareWhile(OpContext& ctx) {
   Subgraph& cond = callee(ctx, s.a, "cond");
   Subgraph& body = callee(ctx, s.b, "body");
   for (int i = 0; i < ctx.num_inputs(); ++i) ctx.check_same_type(ctx.input(i), ctx.output(i));
-  const std::vector<const Tensor*> in = node_inputs(ctx, 0);
+  const Args in{ctx, 0, false};
   call_inputs(ctx, cond, "cond", in);
   ctx.check(cond.outputs.size() == 1 && cond.tensor(cond.outputs[0]).type == DType::kBool, "cond subgraph ", s.a,
             " ('", cond.name(), "') must have one bool output");
   call_inputs(ctx, body, "body", in);
-  plan_outputs(ctx, {&body}, "body");
+  plan_outputs(ctx, body, body, "body");
   // A loop variable whose body output has another shape than its input changes shape: dynamic.
   for (int i = 0; i < ctx.num_outputs(); ++i)
     if (ctx.output(i).alloc != Tensor::Alloc::kDynamic && ctx.output(i).shape != ctx.input(i).shape)
@@ -143,7 +138,7 @@ void EvalWhile(OpContext& ctx) {
     if (out.alloc == Tensor::Alloc::kDynamic) ctx.resize_output(i, in.shape);
     if (out.bytes && out.data != in.data) std::memcpy(out.data, in.data, in.required_bytes());
   }
-  const std::vector<const Tensor*> vars = node_outputs(ctx);
+  const Args vars{ctx, 0, true};
   for (int64_t n = 0;; ++n) {
     call_inputs(ctx, cond, "cond", vars);
     cond.invoke();
@@ -168,16 +163,16 @@ void PrepareIf(OpContext& ctx) {
   const Tensor& c = ctx.input(0);
   ctx.check(c.type == DType::kBool && c.elements() == 1, "condition '", c.name, "' must be one bool value, got ",
             dtype_name(c.type), " ", c.shape);
-  const std::vector<const Tensor*> in = node_inputs(ctx, 1);
+  const Args in{ctx, 1, false};
   call_inputs(ctx, then_g, "then", in);
   call_inputs(ctx, else_g, "else", in);
-  plan_outputs(ctx, {&then_g, &else_g}, "branch");
+  plan_outputs(ctx, then_g, else_g, "branch");
 }
 
 void EvalIf(OpContext& ctx) {
   const CallState& s = ctx.state<CallState>();
   Subgraph& g = ctx.interpreter().subgraph(read_bool(ctx, ctx.input(0), "condition") ? s.a : s.b);
-  call_inputs(ctx, g, "branch", node_inputs(ctx, 1));
+  call_inputs(ctx, g, "branch", Args{ctx, 1, false});
   g.invoke();
   copy_outputs(ctx, g);
 }
@@ -188,13 +183,13 @@ void PrepareCall(OpContext& ctx) {
   CallState& s = ctx.state<CallState>();
   s.a = int(ctx.options(opt::CallOptions).get<uint32_t>(0, 0) & 0x7fffffff);
   Subgraph& g = callee(ctx, s.a, "called");
-  call_inputs(ctx, g, "called", node_inputs(ctx, 0));
-  plan_outputs(ctx, {&g}, "called");
+  call_inputs(ctx, g, "called", Args{ctx, 0, false});
+  plan_outputs(ctx, g, g, "called");
 }
 
 void EvalCall(OpContext& ctx) {
   Subgraph& g = ctx.interpreter().subgraph(ctx.state<CallState>().a);
-  call_inputs(ctx, g, "called", node_inputs(ctx, 0));
+  call_inputs(ctx, g, "called", Args{ctx, 0, false});
   g.invoke();
   copy_outputs(ctx, g);
 }

@@ -84,7 +84,7 @@ void PrepareUnique(OpContext& ctx) {
   const size_t es = dtype_size(in.type);
   std::vector<std::pair<uint64_t, int64_t>> v(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) v[size_t(i)] = {order_key(in.data + size_t(i) * es, in.type), i};
-  std::sort(v.begin(), v.end());
+  std::partial_sort(v.begin(), v.end(), v.end());  // the instantiation TOPK_V2 uses too
   std::vector<int64_t> head(static_cast<size_t>(n));  // per element: first occurrence of its value
   for (size_t i = 0; i < v.size(); ++i)
     head[size_t(v[i].second)] = (i && v[i].first == v[i - 1].first) ? head[size_t(v[i - 1].second)] : v[i].second;
