@@ -12,10 +12,15 @@ namespace {
 
 struct MirrorState : OpState {
   size_t es = 0;
-  std::vector<std::vector<int32_t>> map;  // per dimension: output position -> input position
-  std::vector<int64_t> in_stride;
-  int64_t last_before = 0, last_n = 0;  // the innermost dimension's padding before and size
+  int64_t reflect = 0;
+  std::vector<int64_t> before, in_dims, out_dims, in_stride;
 };
+
+// Input position of output position o along a dimension of size n padded by `before`.
+inline int64_t mirror(int64_t o, int64_t before, int64_t n, int64_t reflect) {
+  const int64_t i = o - before;
+  return i < 0 ? -i - 1 + reflect : (i >= n ? 2 * n - 1 - i - reflect : i);
+}
 
 void PrepareMirrorPad(OpContext& ctx) {
   ctx.check_inputs(2, 2);
@@ -29,70 +34,50 @@ void PrepareMirrorPad(OpContext& ctx) {
   const int rank = in.rank();
   ctx.check(ctx.input(1).rank() == 2 && int(p.size()) == 2 * rank, "paddings must have shape [", rank,
             ", 2], got ", ctx.input(1).shape);
-  const int64_t reflect = mode == 0 ? 1 : 0;
+  s.reflect = mode == 0 ? 1 : 0;
+  s.before.assign(size_t(rank), 0);
+  s.in_dims.assign(in.shape.begin(), in.shape.end());
+  s.out_dims.assign(size_t(rank), 0);
   Shape shape(size_t(rank), 0);
-  s.map.assign(size_t(rank), {});
   for (int d = 0; d < rank; ++d) {
-    const int64_t n = in.dim(d), before = p[size_t(2 * d)], after = p[size_t(2 * d + 1)];
-    const bool ok = before >= 0 && after >= 0 && ((before <= n - reflect && after <= n - reflect) || before + after == 0);
-    ctx.check(ok, "paddings ", before, ", ",
-              after, " of dimension ", d, " (size ", n, ") are out of range for ", mode == 0 ? "REFLECT" : "SYMMETRIC",
-              " mode");
-    shape[size_t(d)] = to_dim(ctx, n + before + after, "padded dimension");
-    std::vector<int32_t>& m = s.map[size_t(d)];
-    m.resize(size_t(shape[size_t(d)]));
-    for (int64_t o = 0; o < int64_t(m.size()); ++o) {
-      int64_t i = o - before;
-      if (i < 0) i = -i - 1 + reflect;
-      else if (i >= n) i = 2 * n - 1 - i - reflect;
-      m[size_t(o)] = int32_t(i);
-    }
+    const int64_t n = in.dim(d), b = p[size_t(2 * d)], a = p[size_t(2 * d + 1)];
+    const bool ok = b >= 0 && a >= 0 && ((b <= n - s.reflect && a <= n - s.reflect) || b + a == 0);
+    ctx.check(ok, "paddings ", b, ", ", a, " of dimension ", d, " (size ", n, ") are out of range for ",
+              mode == 0 ? "REFLECT" : "SYMMETRIC", " mode");
+    shape[size_t(d)] = to_dim(ctx, n + b + a, "padded dimension");
+    s.before[size_t(d)] = b;
+    s.out_dims[size_t(d)] = shape[size_t(d)];
   }
   s.in_stride = shape_strides(in.shape);
-  if (rank) {
-    s.last_before = p[size_t(2 * rank - 2)];
-    s.last_n = in.dim(rank - 1);
-  }
   ctx.set_output_shape(0, shape);
 }
 
 void EvalMirrorPad(OpContext& ctx) {
   const MirrorState& s = ctx.state<MirrorState>();
-  const Tensor& out = ctx.output(0);
   const uint8_t* in = ctx.input(0).data;
-  uint8_t* dst = out.data;
-  const size_t r = s.map.size();
-  const int64_t total = out.elements();
-  if (r == 0) {
-    if (total) std::memcpy(dst, in, s.es);
-    return;
-  }
+  uint8_t* dst = ctx.output(0).data;
+  const size_t r = s.in_dims.size(), es = s.es;
+  const int64_t total = ctx.output(0).elements();
   if (total == 0) return;
-  // Odometer over the output; each element's input position is the sum of the mapped positions.
-  const std::vector<int32_t>& last = s.map[r - 1];
-  std::vector<size_t> idx(r, 0);
-  int64_t base = 0;  // input offset of the outer dims
-  for (size_t d = 0; d + 1 < r; ++d) base += s.map[d][0] * s.in_stride[d];
-  const size_t mid_begin = size_t(s.last_before), mid_end = size_t(s.last_before + s.last_n);
-  for (int64_t row = 0, rows = total / int64_t(last.size()); row < rows; ++row) {
-    for (size_t j = 0; j < last.size(); ++j, dst += s.es) {
-      if (j == mid_begin && mid_end > mid_begin) {  // the unpadded middle is one contiguous run
-        std::memcpy(dst, in + size_t(base) * s.es, size_t(s.last_n) * s.es);
-        dst += size_t(s.last_n - 1) * s.es;
-        j = mid_end - 1;
+  if (r == 0) return (void)std::memcpy(dst, in, es);
+  // Odometer over the output rows; the innermost dimension is one contiguous run plus mirrored edges.
+  const int64_t lb = s.before[r - 1], ln = s.in_dims[r - 1], lo = s.out_dims[r - 1];
+  std::vector<int64_t> idx(r, 0);
+  for (int64_t row = 0, rows = total / lo; row < rows; ++row) {
+    int64_t base = 0;
+    for (size_t d = 0; d + 1 < r; ++d) base += mirror(idx[d], s.before[d], s.in_dims[d], s.reflect) * s.in_stride[d];
+    for (int64_t j = 0; j < lo; ++j, dst += es) {
+      if (j == lb && ln > 0) {
+        std::memcpy(dst, in + size_t(base) * es, size_t(ln) * es);
+        dst += size_t(ln - 1) * es;
+        j += ln - 1;
         continue;
       }
-      std::memcpy(dst, in + size_t(base + last[j]) * s.es, s.es);
+      std::memcpy(dst, in + size_t(base + mirror(j, lb, ln, s.reflect)) * es, es);
     }
     for (size_t d = r - 1; d-- > 0;) {
-      const std::vector<int32_t>& m = s.map[d];
-      base -= m[idx[d]] * s.in_stride[d];
-      if (++idx[d] < m.size()) {
-        base += m[idx[d]] * s.in_stride[d];
-        break;
-      }
+      if (++idx[d] < s.out_dims[d]) break;
       idx[d] = 0;
-      base += m[0] * s.in_stride[d];
     }
   }
 }

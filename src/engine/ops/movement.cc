@@ -6,6 +6,11 @@
 
 namespace slimrt {
 
+void StridedView::add(int64_t c, int64_t s) {
+  count.push_back(c);
+  step.push_back(s);
+}
+
 void StridedView::fold() {
   std::vector<int64_t> c2, s2;
   for (size_t i = 0; i < count.size(); ++i) {

@@ -16,10 +16,7 @@ namespace slimrt {
 struct StridedView {
   int64_t start = 0;                  // input position (elements) of the first output element
   std::vector<int64_t> count, step;
-  void add(int64_t c, int64_t s) {
-    count.push_back(c);
-    step.push_back(s);
-  }
+  void add(int64_t c, int64_t s);  // appends an inner dimension
   // Drops size-1 dims and merges dims that walk memory contiguously; an empty view becomes count {0}.
   void fold();
   // Copies the view's elements (es bytes each) to contiguous `out`.

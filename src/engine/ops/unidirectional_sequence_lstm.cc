@@ -51,30 +51,25 @@ struct LstmState : OpState {
   size_t gx_floats = 0;  // scratch layout (floats): gx (float path) | gates G*C | hidden C
 };
 
-const Tensor* opt_in(OpContext& ctx, int i) { return ctx.optional_input(i); }
 
-// A weight (float32 or int8 with one scale) of shape [rows, cols] ([rows] when cols < 0), constant.
-const Tensor* weight(OpContext& ctx, int i, int rows, int cols, bool hybrid, bool required, const char* what) {
-  const Tensor* t = opt_in(ctx, i);
-  if (!t) {
-    ctx.check(!required, what, " (input ", i, ") is required");
-    return nullptr;
-  }
+const char* const kGateName[4] = {"input", "forget", "cell", "output"};
+
+// The weight at input i (gate g's `kind`): float32 (or, hybrid, int8 with one scale), constant, of shape
+// [rows, cols] ([rows] when cols < 0). Null when absent and not required.
+const Tensor* weight(OpContext& ctx, int i, int g, const char* kind, int rows, int cols, bool hybrid, bool required) {
+  const Tensor* t = ctx.optional_input(i);
+  ctx.check(t || !required, kGateName[g], kind, " (input ", i, ") is required");
+  if (!t) return nullptr;
   const Shape want = cols < 0 ? Shape{rows} : Shape{rows, cols};
-  ctx.check(t->shape == want, what, " '", t->name, "' must have shape ", want, ", got ", t->shape);
-  ctx.check(t->is_const(), what, " '", t->name, "' must be a constant");
-  if (hybrid) {
-    ctx.check(t->type == DType::kInt8, what, " '", t->name, "' must be int8 like the other weights, got ",
-              dtype_name(t->type));
-    single_scale(ctx, *t, what);
-  } else {
-    ctx.check_type(*t, DType::kFloat32, what);
-  }
+  const DType type = hybrid ? DType::kInt8 : DType::kFloat32;
+  ctx.check(t->shape == want && t->is_const() && t->type == type, kGateName[g], kind, " '", t->name,
+            "' must be a constant ", dtype_name(type), " ", want, ", got ", dtype_name(t->type), " ", t->shape);
+  if (hybrid) single_scale(ctx, *t, kind);
   return t;
 }
 
-const float* fvec(OpContext& ctx, int i, int n, bool required, const char* what) {
-  const Tensor* t = weight(ctx, i, n, -1, false, required, what);
+const float* fvec(OpContext& ctx, int i, int g, const char* kind, int n, bool required) {
+  const Tensor* t = weight(ctx, i, g, kind, n, -1, false, required);
   return t ? t->as<float>() : nullptr;
 }
 
@@ -117,37 +112,27 @@ void PrepareLstm(OpContext& ctx) {
   s.I = in.dim(2);
   const Tensor& w_forget = ctx.input(2);
   s.hybrid = w_forget.type == DType::kInt8;
-  ctx.check(w_forget.rank() == 2 && w_forget.dim(1) == s.I, "input-to-forget weights must be [cells, ", s.I,
-            "], got ", w_forget.shape);
+  ctx.check(w_forget.rank() == 2 && ctx.input(6).rank() == 2, "input and recurrent weights must be 2-D");
   s.C = w_forget.dim(0);
-  ctx.check(ctx.input(6).rank() == 2, "recurrent weights must be 2-D");
   s.O = ctx.input(6).dim(1);
   const bool h = s.hybrid;
-  const Tensor* wx[4] = {weight(ctx, 1, s.C, s.I, h, false, "input-to-input weights"),
-                         weight(ctx, 2, s.C, s.I, h, true, "input-to-forget weights"),
-                         weight(ctx, 3, s.C, s.I, h, true, "input-to-cell weights"),
-                         weight(ctx, 4, s.C, s.I, h, true, "input-to-output weights")};
-  const Tensor* wh[4] = {weight(ctx, 5, s.C, s.O, h, false, "recurrent-to-input weights"),
-                         weight(ctx, 6, s.C, s.O, h, true, "recurrent-to-forget weights"),
-                         weight(ctx, 7, s.C, s.O, h, true, "recurrent-to-cell weights"),
-                         weight(ctx, 8, s.C, s.O, h, true, "recurrent-to-output weights")};
+  const Tensor *wx[4], *wh[4], *peep[4] = {};
+  for (int g = 0; g < 4; ++g) {
+    wx[g] = weight(ctx, 1 + g, g, " gate input weights", s.C, s.I, h, g != kIn);
+    wh[g] = weight(ctx, 5 + g, g, " gate recurrent weights", s.C, s.O, h, g != kIn);
+    if (g != kCell) peep[g] = weight(ctx, g == kOut ? 11 : 9 + g, g, " gate peephole weights", s.C, -1, h, false);
+  }
   s.cifg = !wx[kIn];
-  ctx.check(!wh[kIn] == s.cifg, "input-to-input and recurrent-to-input weights must both be present or absent");
-  const Tensor* peep[4] = {weight(ctx, 9, s.C, -1, h, false, "cell-to-input weights"),
-                           weight(ctx, 10, s.C, -1, h, false, "cell-to-forget weights"), nullptr,
-                           weight(ctx, 11, s.C, -1, h, false, "cell-to-output weights")};
   const bool use_peep = peep[kForget] != nullptr;
-  ctx.check(!peep[kOut] == !use_peep && (!peep[kIn] == (!use_peep || s.cifg)),
-            "peephole weights must be all present (cell-to-input only without CIFG) or all absent");
-  const char* bias_names[4] = {"input gate bias", "forget gate bias", "cell gate bias", "output gate bias"};
-  const char* ln_names[4] = {"input layer norm", "forget layer norm", "cell layer norm", "output layer norm"};
+  ctx.check(!wh[kIn] == s.cifg && !peep[kOut] == !use_peep && (!peep[kIn] == (!use_peep || s.cifg)),
+            "input-gate weights must be all present or all absent (CIFG), peephole weights likewise");
   s.layer_norm = ctx.num_inputs() == 24 && ctx.has_input(21);
   s.G = 0;
   for (int g = 0; g < 4; ++g) {
     const bool present = g != kIn || !s.cifg;
     s.col[g] = present ? s.G++ : -1;
-    s.bias[g] = fvec(ctx, 12 + g, s.C, present, bias_names[g]);
-    s.ln[g] = s.layer_norm ? fvec(ctx, 20 + g, s.C, present, ln_names[g]) : nullptr;
+    s.bias[g] = fvec(ctx, 12 + g, g, " gate bias", s.C, present);
+    s.ln[g] = s.layer_norm ? fvec(ctx, 20 + g, g, " gate layer norm", s.C, present) : nullptr;
     s.peep[g].clear();
     if (peep[g]) {
       s.peep[g].resize(size_t(s.C));
@@ -155,9 +140,9 @@ void PrepareLstm(OpContext& ctx) {
         s.peep[g][size_t(k)] = h ? peep[g]->quant.scale[0] * float(peep[g]->as<int8_t>()[k]) : peep[g]->as<float>()[k];
     }
   }
-  const Tensor* pw = weight(ctx, 16, s.O, s.C, h, false, "projection weights");
+  const Tensor* pw = weight(ctx, 16, kOut, " projection weights", s.O, s.C, h, false);
   s.projection = pw != nullptr;
-  s.proj_bias = fvec(ctx, 17, s.O, false, "projection bias");
+  s.proj_bias = fvec(ctx, 17, kOut, " projection bias", s.O, false);
   ctx.check(s.projection || (!s.proj_bias && s.O == s.C), "without projection the output size ", s.O,
             " must equal the number of cells ", s.C);
   check_state(ctx, 18, Shape{s.B, s.O}, "output state");
