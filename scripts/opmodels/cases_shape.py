@@ -66,7 +66,8 @@ Q8 = (0.05, 3)
 
 # ---- SHAPE / RANK -------------------------------------------------------------------------------------------
 one_op("shape_f32", "SHAPE", [("in", (2, 3, 4, 5), F32)], [((4,), I32)], options=("ShapeOptions", dict(outType=2)))
-one_op("shape_int64_out", "SHAPE", [("in", (3, 1, 7), I8, Q8)], [((3,), I64)], options=("ShapeOptions", dict(outType=4)))
+one_op("shape_int64_out", "SHAPE", [("in", (3, 1, 7), I8, Q8)], [((3,), I64)],
+       options=("ShapeOptions", dict(outType=4)))
 one_op("shape_bool", "SHAPE", [("in", (5,), BOOL)], [((1,), I32)], options=("ShapeOptions", dict(outType=2)))
 one_op("shape_type_mismatch", "SHAPE", [("in", (2, 3), F32)], [((2,), I32)], options=("ShapeOptions", dict(outType=4)),
        expect="error", error_contains=("out_type",))
@@ -86,8 +87,10 @@ one_op("expand_dims_bad_axis", "EXPAND_DIMS", [("in", (3, 4), F32), c32(4)], [((
 one_op("squeeze_all", "SQUEEZE", [("in", (1, 3, 1, 4, 1), F32)], [((3, 4), F32)])
 one_op("squeeze_dims", "SQUEEZE", [("in", (1, 3, 1, 4, 1), F32)], [((3, 1, 4, 1), F32)],
        options=("SqueezeOptions", dict(squeezeDims=[0, -3])))
-one_op("squeeze_bool", "SQUEEZE", [("in", (2, 1), BOOL)], [((2,), BOOL)], options=("SqueezeOptions", dict(squeezeDims=[1])))
-one_op("squeeze_not_one", "SQUEEZE", [("in", (1, 3), F32)], [((1,), F32)], options=("SqueezeOptions", dict(squeezeDims=[1])),
+one_op("squeeze_bool", "SQUEEZE", [("in", (2, 1), BOOL)], [((2,), BOOL)],
+       options=("SqueezeOptions", dict(squeezeDims=[1])))
+one_op("squeeze_not_one", "SQUEEZE", [("in", (1, 3), F32)], [((1,), F32)],
+       options=("SqueezeOptions", dict(squeezeDims=[1])),
        expect="error", error_contains=("squeeze",))
 
 # ---- PACK / UNPACK ------------------------------------------------------------------------------------------
@@ -130,7 +133,8 @@ one_op("range_f32_accumulates", "RANGE", [scalar(0.1, np.float32), scalar(9.0, n
                                            scalar(0.3, np.float32)], [((30,), F32)])
 one_op("range_runtime", "RANGE", [("in", (), I32), ("in", (), I32), ("in", (), I32)], [((1,), I32)],
        int_inputs={0: (0, 3), 1: (5, 12), 2: (1, 4)})
-one_op("range_bad_delta", "RANGE", [scalar(0), scalar(5), scalar(-1)], [((0,), I32)], expect="error", error_contains=("delta",))
+one_op("range_bad_delta", "RANGE", [scalar(0), scalar(5), scalar(-1)], [((0,), I32)], expect="error",
+       error_contains=("delta",))
 
 # ---- GATHER / GATHER_ND / EMBEDDING_LOOKUP ------------------------------------------------------------------
 one_op("gather_axis0", "GATHER", [("in", (5, 4), F32), ("in", (3,), I32)], [((3, 4), F32)], int_inputs={1: (0, 5)},
@@ -266,7 +270,8 @@ def _(g):
 one_op("where_i32", "WHERE", [("in", (7,), I32)], [((1, 1), I64)], int_inputs={0: (0, 3)})
 one_op("where_const", "WHERE", [("const", np.array([[True, False], [False, True], [True, True]]))], [((4, 2), I64)])
 one_op("topk_f32", "TOPK_V2", [("in", (3, 10), F32), scalar(4)], [((3, 4), F32), ((3, 4), I32)])
-one_op("topk_i8_ties", "TOPK_V2", [("in", (2, 12), I8), scalar(5)], [((2, 5), I8), ((2, 5), I32)], int_inputs={0: (-2, 2)})
+one_op("topk_i8_ties", "TOPK_V2", [("in", (2, 12), I8), scalar(5)], [((2, 5), I8), ((2, 5), I32)],
+       int_inputs={0: (-2, 2)})
 one_op("topk_i32_all", "TOPK_V2", [("in", (6,), I32), scalar(6)], [((6,), I32), ((6,), I32)], int_inputs={0: (0, 4)})
 one_op("topk_u8_3d", "TOPK_V2", [("in", (2, 2, 5), U8), scalar(2)], [((2, 2, 2), U8), ((2, 2, 2), I32)])
 one_op("topk_k_too_big", "TOPK_V2", [("in", (2, 3), F32), scalar(4)], [((2, 4), F32), ((2, 4), I32)],
@@ -303,3 +308,29 @@ one_op("padv2_i64", "PADV2", [("in", (2, 3), I64), c32([1, 0], [0, 2]), c64(-7)]
 one_op("split_v_i64", "SPLIT_V", [("in", (3, 7), I64), c32(2, -1, 1), c32(1)], [((3, 2), I64), ((3, 4), I64),
                                                                              ((3, 1), I64)],
        options=("SplitVOptions", dict(numSplits=3)))
+
+# ---- edge ranks, awkward quantization, more index types, refusals -------------------------------------------
+one_op("transpose_rank6_i8", "TRANSPOSE", [("in", (2, 1, 3, 2, 1, 2), I8, (1e-3, -128)), c32(5, 3, 0, 2, 4, 1)],
+       [((2, 2, 2, 3, 1, 1), I8, (1e-3, -128))])
+one_op("tile_rank5_u8", "TILE", [("in", (1, 2, 1, 2, 3), U8, (0.7, 255)), c32(2, 1, 3, 1, 2)],
+       [((2, 2, 3, 2, 6), U8, (0.7, 255))])
+one_op("expand_dims_scalar", "EXPAND_DIMS", [("in", (), F32), scalar(0)], [((1,), F32)])
+one_op("reshape_scalar_to_1x1", "RESHAPE", [("in", (), I32), c32(1, 1)], [((1, 1), I32)])
+one_op("broadcast_to_rank6_from_scalar", "BROADCAST_TO", [("in", (), F32), c32(2, 1, 3, 1, 2, 2)],
+       [((2, 1, 3, 1, 2, 2), F32)], version=2)
+one_op("gather_u8_const_table", "GATHER", [("const", np.arange(24, dtype=np.uint8).reshape(6, 4) * 10),
+                                           ("in", (3,), I16)], [((3, 4), U8)], int_inputs={0: (0, 6)},
+       options=("GatherOptions", dict(axis=0)))
+one_op("gather_i8_extreme_quant", "GATHER", [("in", (4, 3), I8, (1e-6, 127)), ("in", (5,), I64)],
+       [((5, 3), I8, (1e-6, 127))], int_inputs={1: (0, 4)}, options=("GatherOptions", dict(axis=0)))
+one_op("squeeze_rank6", "SQUEEZE", [("in", (1, 2, 1, 3, 1, 1), I16)], [((2, 3), I16)])
+one_op("gather_float_indices", "GATHER", [("in", (4, 3), F32), ("in", (2,), F32)], [((2, 3), F32)],
+       options=("GatherOptions", dict(axis=0)), expect="error", error_contains=("indices",))
+one_op("scatter_nd_i16_refused", "SCATTER_ND", [c32([1], [0]), ("in", (2,), I16), c32(4)], [((4,), I16)],
+       expect="error", error_contains=("int16",))
+one_op("one_hot_float_indices", "ONE_HOT", [("in", (3,), F32), scalar(4), scalar(1.0, np.float32),
+                                            scalar(0.0, np.float32)], [((3, 4), F32)],
+       expect="error", error_contains=("indices",))
+one_op("pack_quant_mismatch", "PACK", [("in", (2,), I8, (0.1, 0)), ("in", (2,), I8, (0.2, 0))],
+       [((2, 2), I8, (0.1, 0))],
+       options=("PackOptions", dict(valuesCount=2)), expect="error", error_contains=("quantization",))

@@ -45,7 +45,7 @@ def test_output_details_follow_the_run_time_shape(name):
 
 @pytest.mark.op_model
 @pytest.mark.parametrize("name", ["dyn_batch_fc", "while_rnn_sequence", "if_branch_shapes_differ",
-                                  "dyn_deferred_chain_resize"])
+                                  "dyn_deferred_chain_resize", "lstm_f32_large", "lstm_hybrid_large"])
 def test_dynamic_cases_two_threads(name):
     doc, data = load_case(name)
     if "steps" in doc:
@@ -121,3 +121,23 @@ def test_read_variable_of_run_time_shape_matches():
     (the official runtime corrupts its heap on this model; the reference is the same arithmetic inline)."""
     doc, data = load_case("read_variable_dynamic_shape")
     check_steps("read_variable_dynamic_shape", doc, data)
+
+
+@slimrt_only
+@pytest.mark.op_model
+def test_shape_chain_folds_at_allocate():
+    """SHAPE -> STRIDED_SLICE -> PACK of a resized input fold to a constant at allocate_tensors(): invoke runs only
+    RESHAPE and ADD (the profile lists the nodes invoke ran), for every size the input is resized to."""
+    doc, data = load_case("dyn_shape_chain_reshape")
+    it = make_interpreter(model_content=data)
+    it.allocate_tensors()
+    for n in (3, 6, 1):
+        it.resize_tensor_input(doc["inputs"][0]["index"], [1, n, 4])
+        it.allocate_tensors()
+        it.set_tensor(doc["inputs"][0]["index"], np.ones((1, n, 4), np.float32))
+        it._engine.set_profiling(True)
+        it.invoke()
+        ran = [op for _, _, op, _ in it._engine.timings()]
+        it._engine.set_profiling(False)
+        assert ran == ["RESHAPE", "ADD"], ran
+        assert it.get_tensor(it.get_output_details()[0]["index"]).shape == (1, n, 2, 2)
