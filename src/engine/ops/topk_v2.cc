@@ -36,6 +36,7 @@ void PrepareTopK(OpContext& ctx) {
   ctx.check(s.k >= 0 && s.k <= s.n, "k ", s.k, " is out of range [0, ", s.n, "]");
   ctx.check(idx.type != DType::kInt16 || s.n <= 32768, "int16 indices cannot address a row of ", s.n);
   s.rows = dims_product(in.shape, 0, in.rank() - 1);
+  shape_elements(Shape{int32_t(s.n), 16}, 1, "TOPK_V2's sort buffer");  // bounded like a tensor
   Shape shape = in.shape;
   shape.back() = int32_t(s.k);
   ctx.set_output_shape(0, shape);

@@ -82,6 +82,7 @@ void PrepareUnique(OpContext& ctx) {
   // Sort positions by (value, position); each run of equal values is one distinct value, first at its head.
   const int64_t n = in.elements();
   const size_t es = dtype_size(in.type);
+  shape_elements(Shape{int32_t(n), 40}, 1, "UNIQUE's sort buffers");  // n <= 2^31 (1-D); bounded like a tensor
   std::vector<std::pair<uint64_t, int64_t>> v(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) v[size_t(i)] = {order_key(in.data + size_t(i) * es, in.type), i};
   std::partial_sort(v.begin(), v.end(), v.end());  // the instantiation TOPK_V2 uses too
