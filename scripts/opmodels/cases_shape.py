@@ -199,7 +199,7 @@ def lookup_hybrid(name, ttype, lo, hi):
 
 
 lookup_hybrid("embedding_lookup_hybrid_i8", I8, -128, 128)
-lookup_hybrid("embedding_lookup_hybrid_u8", U8, 0, 128)
+lookup_hybrid("embedding_lookup_hybrid_u8", U8, 0, 256)
 
 # ---- SLICE / REVERSE_V2 -------------------------------------------------------------------------------------
 one_op("slice_3d", "SLICE", [("in", (4, 5, 6), F32), c32(1, 0, 2), c32(2, -1, 3)], [((2, 5, 3), F32)])

@@ -67,7 +67,8 @@ void EvalGather(OpContext& ctx) {
 
 // EMBEDDING_LOOKUP: rows of `value` (rank >= 2) picked by int32 ids (1-D). float32 and same-type int8/uint8
 // tables are copied; an int8/uint8 table with a float32 output is dequantized (hybrid: value * scale, per row
-// when the table has one scale per row; the zero point is ignored, as in the official runtime).
+// when the table has one scale per row; the zero point is ignored and uint8 bytes are read as int8, as the
+// official kernel does).
 struct LookupState : OpState {
   int64_t rows = 0, cols = 0;
   size_t row = 0;
