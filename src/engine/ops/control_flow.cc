@@ -103,17 +103,25 @@ bool read_bool(OpContext& ctx, const Tensor& t, const char* role) {
   return t.data[0] != 0;
 }
 
+// The subgraphs named by fields 0 and 1 of the options (WHILE: cond, body; IF: then, else), checked.
+CallState& two_callees(OpContext& ctx, opt::Type options, const char* a, const char* b) {
+  const fb::Table o = ctx.options(options);
+  CallState& s = ctx.state<CallState>();
+  s.a = o.get<int32_t>(0, 0);
+  s.b = o.get<int32_t>(1, 0);
+  callee(ctx, s.a, a);
+  callee(ctx, s.b, b);
+  return s;
+}
+
 // ---- WHILE ----
 
 void PrepareWhile(OpContext& ctx) {
   ctx.check(ctx.num_inputs() == ctx.num_outputs(), "has ", ctx.num_inputs(), " inputs but ", ctx.num_outputs(),
             " outputs (one per loop variable)");
-  const fb::Table o = ctx.options(opt::WhileOptions);
-  CallState& s = ctx.state<CallState>();
-  s.a = o.get<int32_t>(0, 0);
-  s.b = o.get<int32_t>(1, 0);
-  Subgraph& cond = callee(ctx, s.a, "cond");
-  Subgraph& body = callee(ctx, s.b, "body");
+  const CallState& s = two_callees(ctx, opt::WhileOptions, "cond", "body");
+  Subgraph& cond = ctx.interpreter().subgraph(s.a);
+  Subgraph& body = ctx.interpreter().subgraph(s.b);
   for (int i = 0; i < ctx.num_inputs(); ++i) ctx.check_same_type(ctx.input(i), ctx.output(i));
   const Args in{ctx, 0, false};
   call_inputs(ctx, cond, "cond", in);
@@ -154,12 +162,9 @@ void EvalWhile(OpContext& ctx) {
 
 void PrepareIf(OpContext& ctx) {
   ctx.check(ctx.num_inputs() >= 1, "needs the condition input");
-  const fb::Table o = ctx.options(opt::IfOptions);
-  CallState& s = ctx.state<CallState>();
-  s.a = o.get<int32_t>(0, 0);
-  s.b = o.get<int32_t>(1, 0);
-  Subgraph& then_g = callee(ctx, s.a, "then");
-  Subgraph& else_g = callee(ctx, s.b, "else");
+  const CallState& s = two_callees(ctx, opt::IfOptions, "then", "else");
+  Subgraph& then_g = ctx.interpreter().subgraph(s.a);
+  Subgraph& else_g = ctx.interpreter().subgraph(s.b);
   const Tensor& c = ctx.input(0);
   ctx.check(c.type == DType::kBool && c.elements() == 1, "condition '", c.name, "' must be one bool value, got ",
             dtype_name(c.type), " ", c.shape);
