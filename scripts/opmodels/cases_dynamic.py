@@ -341,3 +341,32 @@ def variable_model(g, through_variable):
 # the reference is the same arithmetic without the variable. test_dynamic.py requires slimrt to match it.
 case("read_variable_dynamic_shape", expect="match_or_error", ref_builder=lambda g: variable_model(g, False))(
     lambda g: variable_model(g, True))
+
+
+@case("read_variable_assigned_in_branch")
+def _(g):
+    """The variable is assigned inside an IF branch, so its shape is unknown at allocate: READ_VARIABLE's output
+    (declared [-1, 3]) is dynamic and sized at invoke."""
+    def branch_assigning(name, factor):
+        idx, b = g.subgraph(name)
+        x = b.input((2, 3))
+        y = b.tensor((2, 3))
+        b.op("MUL", [x, b.const(np.full((3,), factor, np.float32))], [y], ("MulOptions", {}))
+        h = b.tensor((), tt(b, "RESOURCE"))
+        b.op("VAR_HANDLE", [], [h], ("VarHandleOptions", dict(sharedName="acc")))
+        b.op("ASSIGN_VARIABLE", [h, y], [])
+        b.output(x)
+        return idx
+
+    c, x = g.input((1,), tt(g, BOOL)), g.input((2, 3))
+    t, e = branch_assigning("then", 2.0), branch_assigning("else", -3.0)
+    passthrough = g.tensor((2, 3))
+    g.op("IF", [c, x], [passthrough], ("IfOptions", dict(thenSubgraphIndex=t, elseSubgraphIndex=e)))
+    h = g.tensor((), tt(g, "RESOURCE"))
+    g.op("VAR_HANDLE", [], [h], ("VarHandleOptions", dict(sharedName="acc")))
+    v = g.tensor((2, 3), signature=(-1, 3))
+    g.op("READ_VARIABLE", [h], [v])
+    y = g.tensor((2, 3), signature=(-1, 3))
+    g.op("ADD", [v, passthrough], [y], ("AddOptions", {}))
+    g.output(y)
+    g.steps = steps(None, None, None)
