@@ -117,10 +117,18 @@ def test_recursion_names_the_subgraph():
 @slimrt_only
 @pytest.mark.op_model
 def test_read_variable_of_run_time_shape_matches():
-    """A variable assigned from a [-1, 3] input: READ_VARIABLE's output is dynamic and follows every resize
-    (the official runtime corrupts its heap on this model; the reference is the same arithmetic inline)."""
+    """A variable assigned from a [-1, 3] input: READ_VARIABLE follows every resize (the official runtime
+    corrupts its heap on this model; the reference is the same arithmetic inline)."""
     doc, data = load_case("read_variable_dynamic_shape")
     check_steps("read_variable_dynamic_shape", doc, data)
+
+
+@slimrt_only
+@pytest.mark.op_model
+def test_call_matches_the_inline_subgraph():
+    """CALL (no official kernel): slimrt must run it and match the same ops inline, not refuse it."""
+    doc, data = load_case("call_subgraph")
+    check_outputs("call_subgraph", doc, run_case(doc, data))
 
 
 @slimrt_only
