@@ -128,7 +128,28 @@ void Subgraph::resize_input(int32_t tensor_index, const Shape& shape) {
   allocated_ = false;
 }
 
+class Subgraph::Enter {
+ public:
+  explicit Enter(Subgraph& g) : g_(g) {
+    if (g.busy_)
+      throw Error(cat("subgraph ", g.index_, " ('", g.name_, "') is called while it is already running (recursion)"));
+    if (g.interp_.nesting_ >= kMaxNesting)
+      throw Error(cat("subgraph ", g.index_, " ('", g.name_, "'): subgraph calls nest more than ", int(kMaxNesting),
+                      " deep"));
+    g.busy_ = true;
+    ++g.interp_.nesting_;
+  }
+  ~Enter() {
+    g_.busy_ = false;
+    --g_.interp_.nesting_;
+  }
+
+ private:
+  Subgraph& g_;
+};
+
 void Subgraph::allocate() {
+  Enter enter(*this);
   try {
     allocate_unchecked();
   } catch (const std::bad_alloc&) {
@@ -326,6 +347,7 @@ void Subgraph::ensure_scratch(size_t bytes, uint64_t limit) {
 
 void Subgraph::invoke(std::vector<OpTiming>* timings) {
   if (!allocated_) throw Error("allocate_tensors() must be called before invoke()");
+  Enter enter(*this);
   for (Node& n : nodes) {
     if (n.folded) continue;
     if (n.deferred) prepare_at_invoke(n);
