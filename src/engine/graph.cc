@@ -264,8 +264,12 @@ bool Subgraph::foldable(const Node& n) const {
   }
   for (int32_t t : n.outputs) {
     const Tensor& x = tensors[size_t(t)];
-    if (x.type == DType::kResource || x.is_variable || x.alloc != Tensor::Alloc::kNone) return false;
+    if (x.type == DType::kResource) return false;
     if (std::find(outputs.begin(), outputs.end(), t) != outputs.end()) return false;  // keep graph outputs live
+    // A variable written by a node of constant inputs (the float16 models' LSTM states are DEQUANTIZE outputs)
+    // gets its value once, as in the official runtime, and then belongs to the op that updates it.
+    if (x.is_variable && x.alloc == Tensor::Alloc::kPersistent && x.bytes == x.required_bytes()) continue;
+    if (x.alloc != Tensor::Alloc::kNone) return false;
   }
   return true;
 }
@@ -273,6 +277,7 @@ bool Subgraph::foldable(const Node& n) const {
 void Subgraph::fold(Node& n) {
   for (int32_t t : n.outputs) {
     Tensor& x = tensors[size_t(t)];
+    if (x.is_variable) continue;  // evaluated into its persistent storage, stays a variable
     x.ensure_owned_storage();
     std::fill(x.owned.begin(), x.owned.end(), uint8_t(0));
     x.alloc = Tensor::Alloc::kConst;
