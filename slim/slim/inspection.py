@@ -110,6 +110,8 @@ def register(subparsers) -> None:
 
 def _cmd_inspect(args) -> int:
     from .options import check_outfile, write_text_atomic
+    for w in args.wheels:
+        W.input_file(w, "wheel")
     check_outfile(args.json, args.wheels)
     reps = [inspect_wheel(w, args.depth) for w in args.wheels]
     if args.json == "-":

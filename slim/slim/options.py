@@ -7,6 +7,7 @@ import argparse
 import math
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -87,7 +88,7 @@ def check_outdir(outdir, inputs: Iterable, out_names: Iterable[str] = ()) -> Pat
     outdir = Path(outdir)
     real = _real(outdir)
     ins = [_real(Path(p)) for p in inputs]
-    if outdir.exists() and not outdir.is_dir():
+    if _kind(outdir, "-o") not in ("missing", "dir"):
         raise OutputError("-o %s exists and is not a directory" % outdir)
     for i in ins:
         if real == i or (i.is_dir() and _inside(real, i)):
@@ -113,21 +114,33 @@ def check_outfile(path, inputs: Iterable, outputs: Iterable = (), what: str = "-
     for o in outputs:
         if real == _real(Path(o)):
             raise OutputError("%s %s is also an output wheel" % (what, path))
-    if path.is_dir():
+    kind = _kind(path, what)
+    if kind == "dir":
         raise OutputError("%s %s is a directory" % (what, path))
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
+    if _kind(parent, what) != "dir":
         raise OutputError("%s %s: folder %s does not exist" % (what, path, parent))
-    if path.exists() and not os.access(path, os.W_OK):
+    if kind != "missing" and not os.access(path, os.W_OK):
         raise OutputError("%s %s is not writable" % (what, path))
     _writable_dir(parent, what)
     return path
 
 
+def _kind(p: Path, what: str) -> str:
+    """"missing", "dir" or "other"; an inaccessible path is an OutputError."""
+    try:
+        st = os.stat(p)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as e:
+        raise OutputError("%s %s: cannot access: %s" % (what, p, e.strerror or e)) from None
+    return "dir" if stat.S_ISDIR(st.st_mode) else "other"
+
+
 def _writable_dir(d: Path, what: str) -> None:
     """The nearest existing folder of ``d`` must be a writable directory."""
     p = d
-    while not p.exists():
+    while _kind(p, what) == "missing":
         if p.parent == p:
             break
         p = p.parent

@@ -262,7 +262,7 @@ def _cmd_strip(args) -> int:
     from .options import check_outdir, check_outfile, write_text_atomic
     from .report import human_size
     outdir = Path(args.outdir)
-    paths = [Path(w) for w in args.wheels]
+    paths = [W.input_file(w, "wheel") for w in args.wheels]
     names = [p.name for p in paths]
     if len(set(names)) != len(names):
         raise UsageError("the same wheel file name is given twice")

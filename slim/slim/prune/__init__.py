@@ -15,6 +15,8 @@ import shlex
 from pathlib import Path
 
 from .. import smoke as S
+from .. import wheel as W
+from ..errors import UsageError
 from ..options import (check_outdir, check_outfile, nonneg_int, positive_float, positive_int,
                        write_text_atomic)
 from .pipeline import Options, Pruner
@@ -25,8 +27,10 @@ __all__ = ["Options", "Pruner", "prune", "format_report", "register"]
 
 def prune(wheels, opts: Options, outdir=None, dry_run=False, progress=None, json_path=None) -> dict:
     """Library entry point; returns the report dict.  Output paths are checked first."""
-    wheels = [Path(w) for w in wheels]
-    inputs = wheels + [Path(m) for m in opts.models]
+    if not opts.models and not opts.smoke_cmd:
+        raise UsageError("nothing to test with: give --smoke MODEL.tflite or --smoke-cmd CMD")
+    wheels = [W.input_file(w, "wheel") for w in wheels]
+    inputs = wheels + [W.input_file(m, "smoke model") for m in opts.models]
     outdir = Path(outdir) if outdir is not None else None
     if outdir is not None and not dry_run:
         check_outdir(outdir, inputs, [w.name for w in wheels])

@@ -59,8 +59,8 @@ def find_clash(names: Iterable[str]) -> Optional[str]:
             key = unicodedata.normalize("NFC", node).casefold()
             other = folded.setdefault(key, node)
             if other != node:
-                how = ("Unicode normalization (NFC/NFD)" if other.casefold() == node.casefold()
-                       or unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", node)
+                how = ("Unicode normalization (NFC/NFD)"
+                       if unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", node)
                        else "letter case")
                 return ("%r and %r differ only in %s: the same file on Windows/macOS"
                         % (other, node, how))
