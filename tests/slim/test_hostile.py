@@ -47,11 +47,12 @@ class Sandbox:
     def refused(self, args, code: int, words: str, *, out_may_exist=False):
         before = self.snapshot()
         r = self.slim(*args)
-        err = r.stderr.strip()
-        assert r.returncode == code, (r.returncode, err)
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == code, (r.returncode, r.stderr)
         assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
-        assert len(err.splitlines()) == 1, err          # one line, at the end: the reason
-        assert words.lower() in err.lower(), err
+        err = lines[-1]                      # the reason: one line, at the end (progress before it)
+        assert err.startswith("slim: ") and words.lower() in err.lower(), r.stderr
+        assert not [ln for ln in lines[:-1] if ln.startswith("slim: ")], r.stderr
         assert self.snapshot() == before, "something outside OUTDIR changed"
         if not out_may_exist:
             assert not self.out.exists() or not any(self.out.iterdir()), list(self.out.iterdir())

@@ -81,6 +81,10 @@ class Pruner:
         self.side_problems: List[Problem] = []  # the strip check
 
     def close(self) -> None:
+        for p in getattr(self, "side_problems", []) + [getattr(self, "problem", None)]:
+            if p is None:
+                continue
+            p.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
     @property
@@ -164,17 +168,20 @@ class Pruner:
         if any(self.dropped.values()):
             P.info("--drop removes %d files" % sum(len(v) for v in self.dropped.values()))
         if opts.strip:
-            self._strip()
+            self._strip_tree()
+        self._precompile()
+        for i in range(len(self.wheels)):
+            R.master.protect(R.sources[i][1])   # trials link it: read-only, signatures kept
+        if opts.strip:
+            self._strip_check()
         elif any(self.dropped.values()):
             ok, why = R.trial()
             self.extra_runs += 1
             if not ok:
-                raise SmokeError("the files removed by --drop are needed: %s" % why)
-        self._precompile()
+                raise SmokeError(self._working_copy_fails(why))
         for i, w in enumerate(self.wheels):
             base = R.sources[i][1]
             R.files[i] = {r: (base / r).stat().st_size for r in R.files[i]}
-            R.master.protect(base)
         done = self.trials
         # the cache is keyed by the base tree's content too: a changed base never hits it
         self.problem = Problem(lambda removed: R.trial(removed), base_key=R.content_key(),
@@ -184,22 +191,33 @@ class Pruner:
                               for i, w in enumerate(self.wheels)],
                              self.traced if opts.use_trace else {})
 
-    def _strip(self) -> None:
+    def _working_copy_fails(self, why: str) -> str:
+        if any(self.dropped.values()):
+            return "the files removed by --drop are needed: %s" % why
+        return "the unpacked working copy fails the smoke test although the untouched wheels " \
+               "passed (a flaky smoke test?): %s" % why
+
+    def _strip_tree(self) -> None:
         P, R = self.P, self.runner
         for i, w in enumerate(self.wheels):
             base = R.sources[i][1]
             res = ST.strip_tree(base, jobs=self.opts.jobs, exclude=lambda rel, i=i: rel not in R.files[i])
             self.strip_results[i] = res
-            n = sum(r.status in ("stripped", "zeroed") for r in res)
+            n = sum(r.status in ST.STATUS_CHANGED for r in res)
             P.info("strip %s: %d of %d binaries stripped, %s saved%s" % (
                 w.filename, n, len(res), human_size(sum(r.saved for r in res)),
                 "".join("; %s %s (%s)" % ("kept original" if r.status == "kept-original" else "zeroed",
                                           r.path, r.reason[:80])
                         for r in res if r.status in ("kept-original", "zeroed"))))
+
+    def _strip_check(self) -> None:
+        """The stripped set must pass; else strip bisection finds the files to keep original."""
+        P, R = self.P, self.runner
         stripped = [(i, r.path) for i in self.strip_results for r in self.strip_results[i]
-                    if r.status in ("stripped", "zeroed")]
+                    if r.status in ST.STATUS_CHANGED]
         # candidate = the stripped files a trial links from the original instead (content-keyed)
-        prob = Problem(lambda unstripped: R.trial(frozenset(), unstripped), jobs=self.opts.jobs)
+        prob = Problem(lambda unstripped: R.trial(frozenset(), unstripped), jobs=self.opts.jobs,
+                       on_abort=R.kill_running)
         self.side_problems.append(prob)
         every = frozenset(stripped)
         ok, why = prob.is_interesting(frozenset())
@@ -208,14 +226,17 @@ class Pruner:
             return
         P.info("stripped set FAILS (%s): finding the guilty files" % why)
         if not prob.is_interesting(every)[0]:
-            raise SmokeError("the files removed by --drop are needed: %s" % why)
+            raise SmokeError(self._working_copy_fails(why))
         bad = passes.find_bad(stripped, lambda used: prob.is_interesting(every - used)[0])
         for i, rel in bad:
             orig, base = R.sources[i]
+            R.master.release(base / rel)
             shutil.copyfile(orig / rel, base / rel)
             r = next(r for r in self.strip_results[i] if r.path == rel)
             r.status, r.after, r.reason = "kept-original", r.before, "the smoke test fails when stripped"
             P.info("keeping unstripped %s" % rel)
+        for i in range(len(self.wheels)):
+            R.master.protect(R.sources[i][1])
 
     def _precompile(self) -> None:
         """Compile .py files once so trials do not pay for it (host Python only)."""

@@ -34,6 +34,12 @@ class Problem:
         self.cache_hits = 0
         self._cache: Dict[Hashable, Verdict] = {}
         self._lock = threading.Lock()
+        self._pool: Optional[ThreadPoolExecutor] = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     @property
     def exhausted(self) -> bool:
@@ -58,13 +64,14 @@ class Problem:
     def evaluate_many(self, candidates: Sequence[frozenset]) -> List[Verdict]:
         if len(candidates) <= 1 or self.jobs == 1:
             return [self.is_interesting(c) for c in candidates]
-        with ThreadPoolExecutor(max_workers=min(self.jobs, len(candidates))) as ex:
-            futs = [ex.submit(self.is_interesting, c) for c in candidates]
-            try:
-                return [f.result() for f in futs]
-            except BaseException:    # Ctrl-C / SIGTERM: stop the running trials now
-                if self.on_abort:
-                    self.on_abort()
-                for f in futs:
-                    f.cancel()
-                raise
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.jobs)
+        futs = [self._pool.submit(self.is_interesting, c) for c in candidates]
+        try:
+            return [f.result() for f in futs]
+        except BaseException:    # Ctrl-C / SIGTERM: stop the running trials now
+            if self.on_abort:
+                self.on_abort()
+            for f in futs:
+                f.cancel()
+            raise

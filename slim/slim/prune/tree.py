@@ -91,7 +91,14 @@ class Forest:
         return {(w, f) for (w, rel) in nodes for f in self.trees[w].node_files(rel)}
 
     def live_size(self, nodes: Iterable[NodeKey]) -> int:
-        return sum(self.trees[w].files[f] for (w, f) in self.files_of(nodes) if (w, f) not in self.removed)
+        """Bytes of these nodes not removed yet (nodes do not overlap: none is inside another)."""
+        tot, removed = 0, self.removed
+        for (w, rel) in nodes:
+            t = self.trees[w]
+            for f in t.node_files(rel):
+                if (w, f) not in removed:
+                    tot += t.files[f]
+        return tot
 
     def size_of(self, files: Iterable[NodeKey]) -> int:
         return sum(self.trees[w].files[f] for (w, f) in files)

@@ -37,14 +37,13 @@ class Master:
                 st = os.lstat(p)
                 self.sig[p] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
-    def release(self, root: Path) -> None:
-        """Forget (and make writable again) the files below ``root`` (before changing them)."""
-        for p in [p for p in self.sig if root in p.parents]:
-            del self.sig[p]
-            try:
-                os.chmod(p, os.lstat(p).st_mode | 0o200)
-            except OSError:
-                pass
+    def release(self, path: Path) -> None:
+        """Forget (and make writable again) one file, before slim itself changes it."""
+        self.sig.pop(path, None)
+        try:
+            os.chmod(path, os.lstat(path).st_mode | 0o200)
+        except OSError:
+            pass
 
     def changed(self) -> List[Path]:
         bad = []
