@@ -161,7 +161,8 @@ def _read_only_as_nobody(top: Path):
     r = subprocess.run(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                         sys.executable, "-m", "slim", "strip", str(w), "-o", str(ro / "out")],
                        capture_output=True, text=True, cwd="/", stdin=subprocess.DEVNULL,
-                       env=dict(os.environ, TMPDIR=str(box.tmp), PYTHONPATH=str(REPO / "slim")))
+                       env=dict(os.environ, TMPDIR=str(box.tmp),
+                                PYTHONPATH=str(REPO / "slim") + os.pathsep + os.environ.get("PYTHONPATH", "")))
     if "Permission denied" in r.stderr and "python" in r.stderr.lower() and r.returncode != 4:
         pytest.skip("nobody cannot run this Python: %s" % r.stderr.strip()[-200:])
     assert r.returncode == 4 and "not writable" in r.stderr, r.stderr

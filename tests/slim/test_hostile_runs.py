@@ -74,7 +74,8 @@ def test_signal_stops_cleanly(box, sig, code):
     script.write_text("import os, time\nopen(os.path.join(%r, str(os.getpid())), 'w').close()\n"
                       "if '/baseline/' not in os.environ['SLIM_TREES']:\n    time.sleep(600)\n" % str(pids))
     before = box.snapshot()
-    env = dict(os.environ, TMPDIR=str(box.tmp), PYTHONPATH=str(REPO / "slim"))
+    env = dict(os.environ, TMPDIR=str(box.tmp),
+               PYTHONPATH=str(REPO / "slim") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     p = subprocess.Popen([sys.executable, "-m", "slim", "prune", str(w), "--smoke-cmd",
                           "{python} %s" % script, "-o", str(box.out), "--min-size", "1"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
