@@ -15,9 +15,12 @@ Contract (used by ``slim prune`` and by the cross-building targets):
   ``/tmp/x -> Z:\\tmp\\x`` under wine.  The outputs are read back on the host
   from the host-side OUTDIR.
 * stdin, stdout and stderr are *always* pipes (python.exe under wine dies with
-  "Invalid handle" on /dev/null or a regular file).  The child runs in its own
-  session; on timeout the whole process group is killed (qemu/wine helpers
-  included) and the run counts as a failure.
+  "Invalid handle" on /dev/null or a regular file).  The child runs through
+  ``slim.proc.run``: its own session, a hard deadline (on timeout the whole
+  process group is killed, qemu/wine helpers included, and the run fails), and
+  no waiting forever on pipes a daemonized grandchild keeps open (it is found by
+  the mark in its environment and killed).  ``slim.proc.kill_all()`` ends every
+  running child (SIGINT/SIGTERM/SIGHUP).
 * The child's environment is ``env`` (default: the host's) plus
   ``OPENBLAS_NUM_THREADS=1``/``OMP_NUM_THREADS=1`` unless already set, so
   parallel trials do not fight over cores.
@@ -26,6 +29,8 @@ Contract (used by ``slim prune`` and by the cross-building targets):
   outputs as numpy arrays (``outputs``), the parsed summary (``info``), the
   reason for a failure (``reason``: "timeout after 30s", "exit code -11
   (SIGSEGV)", the last stderr lines...) and the wall time (``seconds``).
+* :func:`run_command` runs a user's smoke command (``slim prune --smoke-cmd``) the
+  same way: exit 0 = pass; it gets ``PYTHONPATH``/``SLIM_TREES``.
 * :func:`compare_outputs` compares two output lists: floats with
   ``rtol``/``atol`` (NaN equal to NaN), integers and bools exactly; it returns
   ``None`` when they match or a one-line description of the first difference.
