@@ -9,7 +9,7 @@ import pytest
 
 import other_pythons as O
 
-SUITES = ["test_passes.py", "test_hostile.py", "test_hostile_runs.py"]
+SUITES = ["test_passes.py", "test_bad_input.py", "test_bad_runs.py"]
 
 
 @pytest.mark.parametrize("version", sorted(O.DEBIAN))

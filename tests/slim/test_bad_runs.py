@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_wheel
-from test_hostile import Sandbox
+from sandbox import Sandbox
 
 PKG = {"demo/__init__.py": "VALUE = 42\n", "demo/blob.bin": os.urandom(40000),
        "demo/more.bin": os.urandom(30000)}
