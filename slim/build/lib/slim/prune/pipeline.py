@@ -239,14 +239,19 @@ class Pruner:
             R.master.protect(R.sources[i][1])
 
     def _precompile(self) -> None:
-        """Compile .py files once so trials do not pay for it (host Python only)."""
+        """Compile .py files once so trials do not pay for it (host Python only).  A .pyc the
+        wheel itself ships that compileall rewrites is put back: what ships stays the wheel's."""
         if self.opts.python and list(self.opts.python) != [sys.executable]:
             return
         tag = sys.implementation.cache_tag
         for i in range(len(self.wheels)):
-            base = self.runner.sources[i][1]
+            orig, base = self.runner.sources[i]
+            shipped = {r: (base / r).stat().st_mtime_ns for r in self.runner.files[i] if r.endswith(".pyc")}
             subprocess.run([sys.executable, "-I", "-m", "compileall", "-q", "-j", "0", str(base)],
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for rel, mtime in shipped.items():
+                if (base / rel).stat().st_mtime_ns != mtime:
+                    shutil.copyfile(orig / rel, base / rel)
             for rel in self.runner.files[i]:
                 if rel.endswith(".py"):
                     d, _, fn = rel.rpartition("/")
