@@ -198,3 +198,20 @@ def test_armv7_is_hard_float_with_neon(built):
         header = subprocess.run(["readelf", "-h", so], stdout=subprocess.PIPE, text=True, check=True).stdout
     assert "Tag_CPU_arch: v7" in attrs and "Tag_Advanced_SIMD_arch: NEON" in attrs
     assert "Tag_ABI_VFP_args: VFP registers" in attrs and "hard-float ABI" in header
+
+
+def test_build_cli_table_and_json(built, paths, tmp_path):
+    """`slim build` as `make wheels` runs it: the table, exit code 0, a JSON report that parses."""
+    import json
+    import sys
+    t = T.get(T.REFERENCE)
+    built(t)                    # reuse the session's build tree
+    rep = tmp_path / "build.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO / "slim"))
+    p = subprocess.run([sys.executable, "-m", "slim", "build", "--target", t.name, "--no-smoke",
+                        "--json", str(rep)], cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert EXPECTED_NAMES[t.name] in p.stdout and "target" in p.stdout.splitlines()[0]
+    rows = json.loads(rep.read_text())
+    assert [r["target"] for r in rows] == [t.name] and rows[0]["status"] == "ok"
+    assert rows[0]["wheel"] == EXPECTED_NAMES[t.name] and rows[0]["smoke"]["cell"] == "not run"
