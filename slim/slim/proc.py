@@ -56,7 +56,7 @@ def run(cmd: Sequence[str], *, env: Optional[dict] = None, timeout: float = 60.0
     run_env = dict(os.environ if env is None else env)
     run_env[MARK] = mark
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd if not shell else cmd, shell=shell, cwd=cwd, env=run_env,
+    proc = subprocess.Popen(cmd, shell=shell, cwd=cwd, env=run_env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     with _LOCK:

@@ -26,7 +26,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from . import binfmt as B
 
@@ -145,6 +145,38 @@ def elf_zero_strip(path) -> Optional[str]:
 
 
 # ------------------------------------------------------------- tools -------
+def _elf_precheck(path) -> Optional[str]:
+    probs = elf_alignment_problems(path)
+    return "the original is already misaligned: " + "; ".join(probs) if probs else None
+
+
+def _elf_verify(orig: dict, out) -> Optional[str]:
+    problems = elf_alignment_problems(out)
+    return "; ".join(problems) if problems else _elf_compare(orig, elf_info(out))
+
+
+def _pe_verify(orig: dict, out) -> Optional[str]:
+    return _pe_check(orig, pe_info(out))
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one binary format is stripped and checked."""
+    info: Callable                     # path -> header dict (raises BinaryFormatError)
+    precheck: Callable                 # path -> why the original must stay as it is, or None
+    args: Tuple[str, ...]              # strip tool arguments
+    verify: Callable                   # (original's info, stripped path) -> problem or None
+    in_place: Optional[Callable]       # strip without moving anything, when a real strip breaks it
+    gnu_strip_machines: Tuple = ()     # machines GNU strip (the host's) can handle
+
+
+FORMATS = {
+    "elf": Format(elf_info, _elf_precheck, ("--strip-all",), _elf_verify, elf_zero_strip,
+                  (None, "EM_X86_64")),
+    "pe": Format(pe_info, lambda path: None, ("--strip-debug", "--strip-all"), _pe_verify, None),
+}
+
+
 def find_strip_tool(kind: str = "elf", machine=None) -> Optional[List[str]]:
     env = os.environ.get("SLIM_STRIP")
     if env:
@@ -153,9 +185,15 @@ def find_strip_tool(kind: str = "elf", machine=None) -> Optional[List[str]]:
         p = shutil.which(name)
         if p:
             return [p]
-    if kind == "elf" and machine in (None, "EM_X86_64") and shutil.which("strip"):
+    if machine in FORMATS[kind].gnu_strip_machines and shutil.which("strip"):
         return [shutil.which("strip")]
     return None
+
+
+def _replace(path: Path, new: Path) -> None:
+    mode = path.stat().st_mode
+    shutil.copyfile(new, path)
+    os.chmod(path, mode)
 
 
 def strip_file(path, *, tool: Optional[List[str]] = None, rel: Optional[str] = None) -> StripResult:
@@ -164,62 +202,51 @@ def strip_file(path, *, tool: Optional[List[str]] = None, rel: Optional[str] = N
     rel = rel or str(path)
     before = path.stat().st_size
     kind = binary_kind(path)
-    if kind == "other":
+    if kind not in FORMATS:
         return StripResult(rel, kind, before, before, "not-binary")
+    fmt = FORMATS[kind]
+
+    def keep(status, why=""):
+        return StripResult(rel, kind, before, before, status, why)
     try:
-        orig = elf_info(path) if kind == "elf" else pe_info(path)
+        orig = fmt.info(path)
+        why = fmt.precheck(path)
     except (B.BinaryFormatError, OSError) as e:  # unreadable headers: do not touch
-        return StripResult(rel, kind, before, before, "kept-original", "cannot parse headers: %s" % e)
-    if kind == "elf":
-        probs = elf_alignment_problems(path)
-        if probs:
-            return StripResult(rel, kind, before, before, "kept-original",
-                               "the original is already misaligned: " + "; ".join(probs))
+        return keep("kept-original", "cannot parse headers: %s" % e)
+    if why:
+        return keep("kept-original", why)
     if not orig["has_symtab"] and not orig["has_debug"]:
-        return StripResult(rel, kind, before, before, "already-stripped")
+        return keep("already-stripped")
     tool = tool or find_strip_tool(kind, orig.get("machine"))
     if not tool:
-        return StripResult(rel, kind, before, before, "no-tool",
-                           "no strip tool for this file (install llvm: llvm-strip)")
+        return keep("no-tool", "no strip tool for this file (install llvm: llvm-strip)")
     with tempfile.TemporaryDirectory(prefix="slim-strip-") as tmp:
         out = Path(tmp) / "stripped"
-        args = tool + (["--strip-all"] if kind == "elf" else ["--strip-debug", "--strip-all"])
-        r = subprocess.run(args + [str(path), "-o", str(out)], stdin=subprocess.DEVNULL,
+        r = subprocess.run(tool + list(fmt.args) + [str(path), "-o", str(out)], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True)
         if r.returncode != 0 or not out.exists():
-            return StripResult(rel, kind, before, before, "kept-original",
-                               "%s failed: %s" % (Path(tool[0]).name, r.stderr.strip()[:200]))
+            return keep("kept-original", "%s failed: %s" % (Path(tool[0]).name, r.stderr.strip()[:200]))
         try:
-            if kind == "elf":
-                problems = elf_alignment_problems(out)
-                why = "; ".join(problems) if problems else _elf_compare(orig, elf_info(out))
-            else:
-                why = _pe_check(orig, pe_info(out))
+            why = fmt.verify(orig, out)
         except (B.BinaryFormatError, OSError) as e:
             why = "stripped file does not parse: %s" % e
         after = out.stat().st_size
-        if why and kind == "elf":
-            # a real strip would break the file: zero the symbols in place instead
+        if why and fmt.in_place is not None:
+            # a real strip would break the file: strip in place instead (layout untouched)
             shutil.copyfile(path, out)
-            zwhy = elf_zero_strip(out)
-            if zwhy is None:
+            if fmt.in_place(out) is None:
                 try:
-                    zcheck = "; ".join(elf_alignment_problems(out)) or _elf_compare(orig, elf_info(out))
+                    zcheck = fmt.verify(orig, out)
                 except (B.BinaryFormatError, OSError) as e:
                     zcheck = "zeroed file does not parse: %s" % e
                 if not zcheck:
-                    mode = path.stat().st_mode
-                    shutil.copyfile(out, path)
-                    os.chmod(path, mode)
-                    return StripResult(rel, kind, before, before, "zeroed",
-                                       "%s; symbols zeroed in place instead" % why)
+                    _replace(path, out)
+                    return keep("zeroed", "%s; symbols zeroed in place instead" % why)
         if why:
-            return StripResult(rel, kind, before, before, "kept-original", why)
+            return keep("kept-original", why)
         if after >= before:
-            return StripResult(rel, kind, before, before, "kept-original", "not smaller")
-        mode = path.stat().st_mode
-        shutil.copyfile(out, path)
-        os.chmod(path, mode)
+            return keep("kept-original", "not smaller")
+        _replace(path, out)
         return StripResult(rel, kind, before, after, "stripped")
 
 
