@@ -1,0 +1,268 @@
+// Generic and quantized row kernels of the elementwise binary ops (see elementwise_quant.h).
+#include "elementwise_quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "quant_math.h"
+
+namespace slimrt {
+namespace ew {
+namespace {
+
+int64_t LoadInt(const void* p, int64_t i, DType t) {
+  switch (t) {
+    case DType::kInt8: return static_cast<const int8_t*>(p)[i];
+    case DType::kUInt8: return static_cast<const uint8_t*>(p)[i];
+    case DType::kBool: return static_cast<const uint8_t*>(p)[i] != 0;
+    case DType::kInt16: return static_cast<const int16_t*>(p)[i];
+    case DType::kInt32: return static_cast<const int32_t*>(p)[i];
+    default: return static_cast<const int64_t*>(p)[i];
+  }
+}
+
+// Stores the low bits of v (two's-complement wrap to the type), or v != 0 for bool.
+void StoreInt(void* p, int64_t i, DType t, int64_t v) {
+  switch (t) {
+    case DType::kInt8:
+    case DType::kUInt8: static_cast<uint8_t*>(p)[i] = uint8_t(uint64_t(v)); break;
+    case DType::kBool: static_cast<uint8_t*>(p)[i] = v != 0; break;
+    case DType::kInt16: static_cast<uint16_t*>(p)[i] = uint16_t(uint64_t(v)); break;
+    case DType::kInt32: static_cast<uint32_t*>(p)[i] = uint32_t(uint64_t(v)); break;
+    default: static_cast<int64_t*>(p)[i] = v;
+  }
+}
+
+// v wrapped to the width of type t (sign-extended back to int64).
+int64_t WrapTo(DType t, int64_t v) {
+  switch (t) {
+    case DType::kInt8: return int8_t(uint8_t(uint64_t(v)));
+    case DType::kUInt8: return uint8_t(uint64_t(v));
+    case DType::kInt16: return int16_t(uint16_t(uint64_t(v)));
+    case DType::kInt32: return int32_t(uint32_t(uint64_t(v)));
+    default: return v;
+  }
+}
+
+// A double converted to the integer type t as the reference's static_cast does: in-range values truncate;
+// out-of-range values and NaN (undefined behaviour in C++) give what x86's conversion instruction gives, the
+// lowest value of int32/int64, wrapped to t.
+int64_t DoubleToInt(DType t, double d) {
+  if (t == DType::kInt64) {
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return std::numeric_limits<int64_t>::min();
+    return int64_t(d);
+  }
+  if (!(d > -2147483649.0 && d < 2147483648.0)) return std::numeric_limits<int32_t>::min();
+  return WrapTo(t, int64_t(d));
+}
+
+template <class T>
+bool Compare(Op op, T x, T y) {
+  switch (op) {
+    case Op::kEqual: return x == y;
+    case Op::kNotEqual: return x != y;
+    case Op::kLess: return x < y;
+    case Op::kLessEqual: return x <= y;
+    case Op::kGreater: return x > y;
+    default: return x >= y;
+  }
+}
+
+int64_t IntOp(const Params& p, int64_t x, int64_t y) {
+  const uint64_t ux = uint64_t(x), uy = uint64_t(y);
+  int64_t r;
+  if (y == 0 && (p.op == Op::kDiv || p.op == Op::kFloorDiv || p.op == Op::kFloorMod)) return 0;  // op checks first
+  switch (p.op) {
+    case Op::kAdd: r = int64_t(ux + uy); break;
+    case Op::kSub: r = int64_t(ux - uy); break;
+    case Op::kMul: r = int64_t(ux * uy); break;
+    case Op::kDiv:  // truncating; the only overflow (INT64_MIN / -1) wraps
+      r = (y == -1) ? int64_t(0 - ux) : x / y;
+      break;
+    case Op::kFloorDiv: return DoubleToInt(p.in_type, std::floor(double(x) / double(y)));
+    case Op::kFloorMod: {
+      const int64_t m = (y == -1) ? 0 : x % y;
+      r = (m != 0 && ((y < 0) != (m < 0))) ? m + y : m;
+      break;
+    }
+    case Op::kPow: return DoubleToInt(p.in_type, std::pow(double(x), double(y)));
+    case Op::kMax: return std::max(x, y);
+    case Op::kMin: return std::min(x, y);
+    case Op::kSquaredDiff: {
+      const uint64_t d = uint64_t(WrapTo(p.in_type, int64_t(ux - uy)));
+      r = int64_t(d * d);
+      break;
+    }
+    case Op::kAnd: return (x != 0) && (y != 0);
+    case Op::kOr: return (x != 0) || (y != 0);
+    default: return Compare(p.op, x, y);
+  }
+  r = WrapTo(p.in_type, r);
+  return std::min(std::max(r, p.lmin), p.lmax);
+}
+
+float FloatOp(const Params& p, float x, float y) {
+  float r;
+  switch (p.op) {
+    case Op::kAdd: r = x + y; break;
+    case Op::kSub: r = x - y; break;
+    case Op::kMul: r = x * y; break;
+    case Op::kDiv: r = x / y; break;
+    case Op::kFloorDiv: r = float(std::floor(double(x) / double(y))); break;
+    case Op::kFloorMod: {
+      const float m = std::fmod(x, y);
+      r = (m != 0 && ((y < 0) != (m < 0))) ? m + y : m;
+      break;
+    }
+    case Op::kPow: r = std::pow(x, y); break;
+    case Op::kMax: return x > y ? x : y;
+    case Op::kMin: return x < y ? x : y;
+    case Op::kSquaredDiff: r = (x - y) * (x - y); break;
+    default: return Compare(p.op, x, y) ? 1.f : 0.f;
+  }
+  r = r < p.fmin ? p.fmin : r;
+  return p.fmax < r ? p.fmax : r;
+}
+
+bool IsComparison(Op op) { return op >= Op::kEqual && op <= Op::kGreaterEqual; }
+
+int32_t Clamp(const Params& p, int32_t v) { return std::min(p.qmax, std::max(p.qmin, v)); }
+
+}  // namespace
+
+void RunBinaryRows(const BroadcastPlan& p, BinaryRowFn row, const Params& prm, const void* a, size_t esa,
+                   const void* b, size_t esb, void* o, size_t eso, int64_t row_begin, int64_t row_end) {
+  if (row_begin >= row_end) return;
+  const uint8_t* pa = static_cast<const uint8_t*>(a);
+  const uint8_t* pb = static_cast<const uint8_t*>(b);
+  uint8_t* po = static_cast<uint8_t*>(o);
+  const bool sa = p.a_inner_step(), sb = p.b_inner_step();
+  if (p.rank == 1) {  // one row, split by elements
+    row(prm, po + size_t(row_begin) * eso, sa ? pa + size_t(row_begin) * esa : pa,
+        sb ? pb + size_t(row_begin) * esb : pb, row_end - row_begin, sa, sb);
+    return;
+  }
+  const int64_t n = p.inner();
+  const int outer_rank = p.rank - 1;
+  int64_t idx[kMaxBroadcastRank] = {0};
+  int64_t r = row_begin;
+  for (int i = outer_rank - 1; i >= 0; --i) {
+    idx[i] = r % p.dims[i];
+    r /= p.dims[i];
+  }
+  int64_t oa = 0, ob = 0;
+  for (int i = 0; i < outer_rank; ++i) {
+    oa += idx[i] * p.sa[i];
+    ob += idx[i] * p.sb[i];
+  }
+  for (int64_t rw = row_begin; rw < row_end; ++rw) {
+    row(prm, po + size_t(rw * n) * eso, pa + size_t(oa) * esa, pb + size_t(ob) * esb, n, sa, sb);
+    for (int i = outer_rank - 1; i >= 0; --i) {  // advance the odometer
+      ++idx[i];
+      oa += p.sa[i];
+      ob += p.sb[i];
+      if (idx[i] < p.dims[i]) break;
+      oa -= idx[i] * p.sa[i];
+      ob -= idx[i] * p.sb[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+void GenericIntRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int64_t ia = sa, ib = sb;
+  for (int64_t i = 0; i < n; ++i)
+    StoreInt(o, i, p.out_type, IntOp(p, LoadInt(a, i * ia, p.in_type), LoadInt(b, i * ib, p.in_type)));
+}
+
+void GenericFloatRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const float* x = static_cast<const float*>(a);
+  const float* y = static_cast<const float*>(b);
+  const int64_t ia = sa, ib = sb;
+  if (IsComparison(p.op)) {
+    uint8_t* z = static_cast<uint8_t*>(o);
+    for (int64_t i = 0; i < n; ++i) z[i] = Compare(p.op, x[i * ia], y[i * ib]);
+  } else {
+    float* z = static_cast<float*>(o);
+    for (int64_t i = 0; i < n; ++i) z[i] = FloatOp(p, x[i * ia], y[i * ib]);
+  }
+}
+
+void Quant8AddRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const uint8_t* x = static_cast<const uint8_t*>(a);
+  const uint8_t* y = static_cast<const uint8_t*>(b);
+  uint8_t* z = static_cast<uint8_t*>(o);
+  const int64_t ia = sa, ib = sb;
+  const bool square = p.op == Op::kSquaredDiff;
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t raw = p.ta[x[i * ia]] + p.tb[y[i * ib]];
+    if (square) raw *= raw;
+    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.out_mult, p.out_shift);
+    z[i] = uint8_t(Clamp(p, v + p.out_offset));
+  }
+}
+
+void Quant16AddSubRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int16_t* x = static_cast<const int16_t*>(a);
+  const int16_t* y = static_cast<const int16_t*>(b);
+  int16_t* z = static_cast<int16_t*>(o);
+  const int64_t ia = sa, ib = sb;
+  const bool sub = p.op == Op::kSub;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t u = (p.a_offset + x[i * ia]) * (1 << p.left_shift);
+    const int32_t v = (p.b_offset + y[i * ib]) * (1 << p.left_shift);
+    const int32_t ru = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(u, p.a_mult, p.a_shift);
+    const int32_t rv = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(v, p.b_mult, p.b_shift);
+    const int32_t raw = sub ? ru - rv : ru + rv;
+    const int32_t r = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.out_mult, p.out_shift);
+    z[i] = int16_t(Clamp(p, r + p.out_offset));
+  }
+}
+
+void Int16PotAddSubRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int16_t* x = static_cast<const int16_t*>(a);
+  const int16_t* y = static_cast<const int16_t*>(b);
+  int16_t* z = static_cast<int16_t*>(o);
+  const int64_t ia = sa, ib = sb;
+  const bool sub = p.op == Op::kSub;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t u = qm::RoundingDivideByPOT(x[i * ia], -p.a_shift);
+    const int32_t v = qm::RoundingDivideByPOT(y[i * ib], -p.b_shift);
+    z[i] = int16_t(Clamp(p, sub ? u - v : u + v));
+  }
+}
+
+void QuantMulRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int64_t ia = sa, ib = sb;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t u = p.a_offset + int32_t(LoadInt(a, i * ia, p.in_type));
+    const int32_t v = p.b_offset + int32_t(LoadInt(b, i * ib, p.in_type));
+    const int32_t r = p.out_offset + qm::MultiplyByQuantizedMultiplier(u * v, p.out_mult, p.out_shift);
+    StoreInt(o, i, p.in_type, Clamp(p, r));
+  }
+}
+
+void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int64_t ia = sa, ib = sb;
+  uint8_t* z = static_cast<uint8_t*>(o);
+  if (p.in_type != DType::kInt16) {
+    const uint8_t* x = static_cast<const uint8_t*>(a);
+    const uint8_t* y = static_cast<const uint8_t*>(b);
+    for (int64_t i = 0; i < n; ++i) z[i] = Compare(p.op, p.ta[x[i * ia]], p.tb[y[i * ib]]);
+    return;
+  }
+  const int16_t* x = static_cast<const int16_t*>(a);
+  const int16_t* y = static_cast<const int16_t*>(b);
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t u = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(
+        (p.a_offset + x[i * ia]) * (1 << p.left_shift), p.a_mult, p.a_shift);
+    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(
+        (p.b_offset + y[i * ib]) * (1 << p.left_shift), p.b_mult, p.b_shift);
+    z[i] = Compare(p.op, u, v);
+  }
+}
+
+}  // namespace ew
+}  // namespace slimrt

@@ -1,0 +1,155 @@
+#include "ops/elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernels/quant_math.h"
+#include "kernels/threadpool.h"
+
+namespace slimrt {
+
+namespace {
+// Output elements below which splitting the work across threads costs more than it saves.
+constexpr int64_t kParallelMinElements = 1 << 15;
+}  // namespace
+
+int clamp_activation(const OpContext& ctx, int act) {
+  ctx.check(act >= kActNone && act <= kActSignBit, "unknown fused activation function ", act);
+  return act == kActTanh || act == kActSignBit ? int(kActNone) : act;
+}
+
+BinaryState& PrepareBroadcast(OpContext& ctx, int max_rank) {
+  ctx.check_inputs(2, 2);
+  ctx.check_outputs(1);
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  const Tensor& out = ctx.output(0);
+  ctx.check(b.type == a.type, "input 1 '", b.name, "' has type ", dtype_name(b.type), " but input 0 '", a.name,
+            "' has type ", dtype_name(a.type));
+  Shape shape;
+  ctx.check(BroadcastShapes(a.shape, b.shape, &shape) && int(shape.size()) <= max_rank, "input shapes ", a.shape,
+            " and ", b.shape, " cannot be broadcast together (or rank > ", max_rank, ")");
+  BinaryState& s = ctx.state<BinaryState>();
+  s.plan.init(a.shape, b.shape, shape);
+  s.esa = uint8_t(elem_size(ctx, a, "input 0"));
+  s.esb = uint8_t(elem_size(ctx, b, "input 1"));
+  s.eso = uint8_t(elem_size(ctx, out, "output"));
+  ctx.set_output_shape(0, shape);
+  return s;
+}
+
+void EvalBinary(OpContext& ctx) {
+  const BinaryState& s = ctx.state<BinaryState>();
+  const BroadcastPlan& p = s.plan;
+  if (p.total == 0) return;
+  const void* a = ctx.input(0).data;
+  const void* b = ctx.input(1).data;
+  void* o = ctx.output(0).data;
+  const int64_t rows = p.rank == 1 ? p.total : p.outer();
+  auto run = [&](int64_t begin, int64_t end, int) {
+    ew::RunBinaryRows(p, s.row, s.p, a, s.esa, b, s.esb, o, s.eso, begin, end);
+  };
+  if (ctx.num_threads() > 1 && p.total >= kParallelMinElements) {
+    const int64_t per_row = p.rank == 1 ? 1 : p.inner();
+    ctx.pool().parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, per_row)), run);
+  } else {
+    run(0, rows, 0);
+  }
+}
+
+void rescale_table(BinaryState& s, int input, DType type, int32_t offset, int left_shift, int32_t mult, int shift,
+                   bool negate) {
+  std::vector<int32_t>& t = input == 0 ? s.ta : s.tb;
+  t.resize(256);
+  for (int k = 0; k < 256; ++k) {
+    const int32_t q = type == DType::kInt8 ? int32_t(int8_t(uint8_t(k))) : k;
+    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * (1 << left_shift), mult, shift);
+    t[size_t(k)] = negate ? -v : v;
+  }
+  (input == 0 ? s.p.ta : s.p.tb) = t.data();
+}
+
+void use_generic_row(BinaryState& s, ew::Op op, DType in_type, DType out_type) {
+  s.p.op = op;
+  s.p.in_type = in_type;
+  s.p.out_type = out_type;
+  s.p.lmin = std::numeric_limits<int64_t>::min();
+  s.p.lmax = std::numeric_limits<int64_t>::max();
+  s.p.fmin = -std::numeric_limits<float>::infinity();
+  s.p.fmax = std::numeric_limits<float>::infinity();
+  s.row = in_type == DType::kFloat32 ? ew::GenericFloatRow : ew::GenericIntRow;
+}
+
+QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role) {
+  return {single_scale(ctx, t, role), single_zero_point(ctx, t, role)};
+}
+
+void quantize_multiplier(const OpContext& ctx, double real, bool below_one, int32_t* mult, int* shift,
+                         const char* what) {
+  ctx.check(std::isfinite(real) && real >= 0 && (!below_one || real < 1.0), what, " ", real,
+            " is out of the range the quantized kernel supports");
+  qm::QuantizeMultiplier(real, mult, shift);
+  ctx.check(*shift <= 31, what, " ", real, " is too large");
+}
+
+// ---- tables ----
+
+int table_size(DType t) { return t == DType::kInt16 ? 65536 : 256; }
+
+int32_t table_value(DType t, int index) {
+  switch (t) {
+    case DType::kInt8: return int8_t(uint8_t(index));
+    case DType::kUInt8: return index;
+    default: return int16_t(uint16_t(index));
+  }
+}
+
+void fill_table(OpContext& ctx, DType in_type, TableFn fn, const void* arg, const char* invalid_msg) {
+  TableState& st = ctx.state<TableState>();
+  const int n = table_size(in_type);
+  int32_t lo, hi;
+  int_type_range(ctx.output(0).type, &lo, &hi);
+  st.table.assign(size_t(n), 0);
+  st.invalid.clear();
+  st.invalid_msg = invalid_msg;
+  for (int i = 0; i < n; ++i) {
+    const int32_t v = fn(arg, table_value(in_type, i));
+    if (v < lo || v > hi) {
+      if (st.invalid.empty()) st.invalid.assign(size_t(n), 0);
+      st.invalid[size_t(i)] = 1;
+    } else {
+      st.table[size_t(i)] = int16_t(v);
+    }
+  }
+}
+
+void EvalTable(OpContext& ctx) {
+  const TableState& st = ctx.state<TableState>();
+  const Tensor& in = ctx.input(0);
+  Tensor& out = ctx.output(0);
+  const int64_t n = in.elements();
+  const int16_t* t = st.table.data();
+  const bool wide_in = in.type == DType::kInt16;
+  if (!st.invalid.empty()) {
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t k = wide_in ? size_t(in.as<uint16_t>()[i]) : size_t(in.as<uint8_t>()[i]);
+      if (st.invalid[k]) ctx.fail(st.invalid_msg ? st.invalid_msg : "input value outside the op's domain");
+    }
+  }
+  if (out.type == DType::kInt16) {
+    int16_t* y = out.as<int16_t>();
+    if (wide_in)
+      for (int64_t i = 0; i < n; ++i) y[i] = t[in.as<uint16_t>()[i]];
+    else
+      for (int64_t i = 0; i < n; ++i) y[i] = t[in.as<uint8_t>()[i]];
+  } else {
+    uint8_t* y = out.as<uint8_t>();
+    if (wide_in)
+      for (int64_t i = 0; i < n; ++i) y[i] = uint8_t(t[in.as<uint16_t>()[i]]);
+    else
+      for (int64_t i = 0; i < n; ++i) y[i] = uint8_t(t[in.as<uint8_t>()[i]]);
+  }
+}
+
+}  // namespace slimrt

@@ -1,0 +1,76 @@
+// Shared pieces of the elementwise op files (binary arithmetic, comparisons, logical ops, min/max, unary maths):
+// the broadcast prepare, the type-generic binary eval, fused activations as the official kernels apply them, and
+// per-value tables for 8/16-bit unary ops.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/elementwise_broadcast.h"
+#include "kernels/elementwise_quant.h"
+#include "op.h"
+#include "ops/util.h"
+
+namespace slimrt {
+
+// The official kernels of the arithmetic ops (and of CONV_2D, DEPTHWISE_CONV_2D and the pools) accept the fused
+// activations TANH and SIGN_BIT but apply no activation for them: their activation range is the whole type. This
+// maps them to kActNone; values outside the schema's enum fail.
+int clamp_activation(const OpContext& ctx, int act);
+
+// Per-node state of a broadcasting binary op: the plan, the row kernel and its parameters.
+struct BinaryState : OpState {
+  BroadcastPlan plan;
+  ew::BinaryRowFn row = nullptr;
+  ew::Params p;
+  uint8_t esa = 0, esb = 0, eso = 0;  // element sizes of a, b, out
+  std::vector<int32_t> ta, tb;        // per-value tables of 8-bit inputs (p.ta / p.tb point here)
+};
+
+// p.ta (input 0) or p.tb (input 1) of an 8-bit input: for every value q of `type` (int8 or uint8), the reference's
+// rescaled input MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << left_shift, mult, shift),
+// negated when `negate`.
+void rescale_table(BinaryState& s, int input, DType type, int32_t offset, int left_shift, int32_t mult, int shift,
+                   bool negate);
+
+// Generic row for the inputs' type: GenericFloatRow for float32, GenericIntRow for integer and bool types.
+void use_generic_row(BinaryState& s, ew::Op op, DType in_type, DType out_type);
+
+// Checks two inputs of one type and one output, broadcasts their shapes (up to `max_rank` dimensions) and sets
+// the output shape. The state's element sizes are set from the tensors.
+BinaryState& PrepareBroadcast(OpContext& ctx, int max_rank = kMaxBroadcastRank);
+
+// Runs state.row over the whole output, split across threads for large outputs.
+void EvalBinary(OpContext& ctx);
+
+// Quantization of a quantized input/output: scale checked positive and finite, zero point inside the type.
+struct QuantParam {
+  float scale;
+  int32_t zero_point;
+};
+QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role);
+
+// Q31 multiplier and exponent of `real` (quant_math.h); fails unless real < 1 when `below_one` (the kernels then
+// shift right only).
+void quantize_multiplier(const OpContext& ctx, double real, bool below_one, int32_t* mult, int* shift,
+                         const char* what);
+
+// ---- unary ops on 8/16-bit types: a table of the output for every input value ----
+
+// Per-node table for int8/uint8 (256 entries) or int16 (65536 entries) inputs, indexed by the input's bits.
+struct TableState : OpState {
+  std::vector<int16_t> table;     // output values (int8/uint8/int16 stored widened)
+  std::vector<uint8_t> invalid;   // non-empty: inputs for which eval must fail (domain errors)
+  const char* invalid_msg = nullptr;
+};
+
+// Fills the node's TableState for input type int8/uint8/int16 by calling fn(arg, q) for every input value q; fn
+// returns the output value, or a value outside the output type's range to mark q as invalid (eval then fails
+// with `invalid_msg` when it meets q).
+using TableFn = int32_t (*)(const void* arg, int32_t q);
+void fill_table(OpContext& ctx, DType in_type, TableFn fn, const void* arg, const char* invalid_msg = nullptr);
+
+// Eval of a table op: out[i] = table[in[i]], failing on invalid inputs.
+void EvalTable(OpContext& ctx);
+
+}  // namespace slimrt
