@@ -53,8 +53,9 @@ def make_result(g, t, shape, q=None):
 
 
 def binary_case(name, op, t, a_shape, b_shape, qa=None, qb=None, qo=None, act=None, pot=None, b_const=False,
-                int_range=None, out_type=None, **kw):
-    """op(a, b) with numpy broadcasting. qa/qb/qo: (scale, zero_point) of quantized inputs/output."""
+                int_range=None, out_type=None, values=None, **kw):
+    """op(a, b) with numpy broadcasting. qa/qb/qo: (scale, zero_point) of quantized inputs/output.
+    int_range: ((lo, hi), (lo, hi)) of integer inputs; values(g): {input index: array} of explicit inputs."""
     @case(name, **kw)
     def build(g):
         a = make_operand(g, t, a_shape, qa)
@@ -70,6 +71,8 @@ def binary_case(name, op, t, a_shape, b_shape, qa=None, qb=None, qo=None, act=No
         g.output(y)
         if int_range is not None:
             g.int_inputs = {0: int_range[0], 1: int_range[1]}
+        if values is not None:
+            g.input_values = values(g)
 
 
 # ---- ADD / SUB / MUL: quantized int8 / uint8 / int16, plain int16 / int32 / int64 -----------------------------------
@@ -119,6 +122,21 @@ for _op in ("ADD", "SUB", "MUL"):
     binary_case(f"{_n}_i8_mixed_types", _op, "i8", (3, 5), (3, 5), I8, I8B, _o8, out_type="u8",
                 expect="error", error_contains=("type",))
 
+def nonzero(t, shape, zero=0, lo=None, hi=None):
+    """values(g) for input 1: seeded values of type t in [lo, hi) (default: the whole type) avoiding `zero`."""
+    def make(g):
+        np = g.np
+        dt = {"i8": np.int8, "u8": np.uint8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
+              "f32": np.float32}[t]
+        if t == "f32":
+            v = (g.rng.standard_normal(shape) * 3).astype(dt)
+            return {1: np.where(v == 0, dt(1), v).astype(dt)}
+        info = np.iinfo(dt)
+        v = g.rng.integers(info.min if lo is None else lo, (info.max + 1) if hi is None else hi, size=shape)
+        return {1: np.where(v == zero, zero + 1 if zero < info.max else zero - 1, v).astype(dt)}
+    return make
+
+
 # int16 ADD/SUB with power-of-two scales and pot_scale_int16 (the default): the LSTM-style path.
 binary_case("add_i16_pot", "ADD", "i16", (4, 50), (4, 50), (2**-12, 0), (2**-12, 0), (2**-12, 0))
 binary_case("add_i16_pot_shift_a", "ADD", "i16", (4, 50), (4, 50), (2**-15, 0), (2**-11, 0), (2**-11, 0), act=RELU)
@@ -148,3 +166,71 @@ def _sub_i16_plain(g, as_add):
 # The official runtime crashes on SUB of unquantized int16; the reference is the same arithmetic as ADD(a, NEG(b)).
 case("sub_i16_plain", expect="match_or_error", ref_builder=lambda g: _sub_i16_plain(g, True))(
     lambda g: _sub_i16_plain(g, False))
+
+
+# ---- DIV, FLOOR_DIV, FLOOR_MOD, POW, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE -------------------------------------------
+
+binary_case("div_f32", "DIV", "f32", (3, 4, 5), (3, 4, 5), values=nonzero("f32", (3, 4, 5)))
+binary_case("div_f32_bcast_relu6", "DIV", "f32", (2, 3, 8), (8,), act=RELU6, values=nonzero("f32", (8,)))
+binary_case("div_i32", "DIV", "i32", (4, 25), (4, 25), int_range=((-1000, 1000), None),
+            values=nonzero("i32", (4, 25), lo=-30, hi=30))
+binary_case("div_i32_bcast_relu", "DIV", "i32", (3, 10), (1, 10), act=RELU, int_range=((-1000, 1000), None),
+            values=nonzero("i32", (1, 10), lo=-9, hi=9))
+binary_case("div_i32_int_min_by_minus_one", "DIV", "i32", (4,), (4,),
+            values=lambda g: {0: g.np.array([-2**31, 7, -7, 2**31 - 1], g.np.int32),
+                              1: g.np.array([-1, -2, 2, -1], g.np.int32)})
+for _t, _q in (("i8", ((0.1, 3), (0.05, -20), (0.2, 5))), ("u8", ((0.1, 130), (0.05, 120), (0.2, 128))),
+               ("i16", ((0.001, 0), (0.0005, 0), (0.002, 0)))):
+    binary_case(f"div_{_t}", "DIV", _t, (4, 40), (4, 40), *_q, values=nonzero(_t, (4, 40), _q[1][1]))
+    binary_case(f"div_{_t}_bcast_relu", "DIV", _t, (3, 4, 10), (10,), *_q, act=RELU,
+                values=nonzero(_t, (10,), _q[1][1]))
+# Dividends at the zero point and tiny output multipliers: the reference's shifts go past 31 bits there.
+binary_case("div_i8_awkward_scales", "DIV", "i8", (4, 64), (4, 64), (1e-4, 127), (30.0, -128), (0.5, -128),
+            values=nonzero("i8", (4, 64), -128))
+binary_case("div_i8_large_multiplier", "DIV", "i8", (4, 64), (4, 64), (0.5, 0), (0.01, 0), (1e-4, 0),
+            values=nonzero("i8", (4, 64), 0))
+binary_case("div_i8_huge_multiplier", "DIV", "i8", (2, 3), (2, 3), (50.0, 0), (1e-5, 0), (1e-5, 0),
+            expect="error", error_contains=("multiplier",))
+
+for _t in ("f32", "i8", "i16", "i32"):
+    binary_case(f"floor_div_{_t}", "FLOOR_DIV", _t, (4, 30), (4, 30),
+                int_range=((-100, 100), None), values=nonzero(_t, (4, 30), lo=-9, hi=10))
+    binary_case(f"floor_div_{_t}_bcast", "FLOOR_DIV", _t, (2, 3, 5), (5,),
+                int_range=((-100, 100), None), values=nonzero(_t, (5,), lo=-4, hi=5))
+for _t in ("f32", "i8", "i16", "i32", "i64"):
+    binary_case(f"floor_mod_{_t}", "FLOOR_MOD", _t, (4, 30), (4, 30),
+                int_range=((-100, 100), None), values=nonzero(_t, (4, 30), lo=-9, hi=10))
+    binary_case(f"floor_mod_{_t}_bcast", "FLOOR_MOD", _t, (2, 3, 5), (3, 1),
+                int_range=((-100, 100), None), values=nonzero(_t, (3, 1), lo=-4, hi=5))
+binary_case("floor_div_i8_min_by_minus_one", "FLOOR_DIV", "i8", (3,), (3,),
+            values=lambda g: {0: g.np.array([-128, 127, -128], g.np.int8), 1: g.np.array([-1, -1, 3], g.np.int8)})
+# (INT32_MIN % -1 is left out: the official kernel dies of SIGFPE on it; slimrt gives 0.)
+binary_case("floor_mod_i32_extremes", "FLOOR_MOD", "i32", (4,), (4,),
+            values=lambda g: {0: g.np.array([-2**31, 2**31 - 1, -7, 7], g.np.int32),
+                              1: g.np.array([5, -2**31, 3, -3], g.np.int32)})
+binary_case("pow_f32", "POW", "f32", (3, 20), (3, 20), values=lambda g: {
+    0: g.np.abs(g.rng.standard_normal((3, 20)) * 2).astype(g.np.float32),
+    1: (g.rng.standard_normal((3, 20)) * 2).astype(g.np.float32)})
+binary_case("pow_f32_negative_base_int_exponent", "POW", "f32", (12,), (12,), values=lambda g: {
+    0: (g.rng.standard_normal(12) * 3).astype(g.np.float32),
+    1: g.rng.integers(-3, 4, size=12).astype(g.np.float32)})
+binary_case("pow_i32", "POW", "i32", (4, 10), (10,), int_range=((-9, 10), (0, 9)))
+binary_case("pow_i32_overflow", "POW", "i32", (6,), (6,), values=lambda g: {
+    0: g.np.array([2, -2, 3, 10, 46341, -3], g.np.int32), 1: g.np.array([31, 31, 20, 10, 2, 21], g.np.int32)})
+for _op in ("MAXIMUM", "MINIMUM"):
+    _n = _op.lower()
+    binary_case(f"{_n}_f32", _op, "f32", (3, 4, 5), (3, 4, 5))
+    binary_case(f"{_n}_f32_bcast", _op, "f32", (2, 1, 5), (3, 1))
+    binary_case(f"{_n}_i8", _op, "i8", (4, 30), (30,), I8, I8, I8)
+    binary_case(f"{_n}_u8", _op, "u8", (4, 30), (4, 30), U8, U8, U8)
+    binary_case(f"{_n}_i16", _op, "i16", (4, 30), (4, 1), I16, I16, I16)
+    binary_case(f"{_n}_i32", _op, "i32", (4, 30), (), int_range=((-50, 50), (-10, 10)))
+    binary_case(f"{_n}_i64", _op, "i64", (4, 30), (4, 30), int_range=((-2**62, 2**62), (-2**62, 2**62)))
+binary_case("squared_difference_f32", "SQUARED_DIFFERENCE", "f32", (3, 4, 5), (3, 4, 5))
+binary_case("squared_difference_f32_bcast", "SQUARED_DIFFERENCE", "f32", (1, 4, 6), (6,))
+binary_case("squared_difference_i32", "SQUARED_DIFFERENCE", "i32", (3, 20), (20,), int_range=((-500, 500), (-500, 500)))
+binary_case("squared_difference_i8", "SQUARED_DIFFERENCE", "i8", (4, 40), (4, 40), (0.05, -3), (0.07, 10), (0.3, -128))
+binary_case("squared_difference_i8_bcast", "SQUARED_DIFFERENCE", "i8", (2, 5, 8), (8,), (0.02, 0), (0.02, 0), (0.01, -100))
+binary_case("squared_difference_u8_unsupported", "SQUARED_DIFFERENCE", "u8", (3,), (3,), U8, U8, U8,
+            expect="error", error_contains=("uint8",))
+binary_case("pow_i8_unsupported", "POW", "i8", (3,), (3,), I8, I8, I8, expect="error", error_contains=("int8",))

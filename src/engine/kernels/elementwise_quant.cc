@@ -78,8 +78,9 @@ int64_t IntOp(const Params& p, int64_t x, int64_t y) {
     case Op::kAdd: r = int64_t(ux + uy); break;
     case Op::kSub: r = int64_t(ux - uy); break;
     case Op::kMul: r = int64_t(ux * uy); break;
-    case Op::kDiv:  // truncating; the only overflow (INT64_MIN / -1) wraps
-      r = (y == -1) ? int64_t(0 - ux) : x / y;
+    case Op::kDiv:  // truncating; the one overflow (INT32_MIN / -1) saturates, as the official kernels give
+      r = (y == -1) ? (x == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -x) : x / y;
+      if (p.in_type == DType::kInt32) r = std::min<int64_t>(r, std::numeric_limits<int32_t>::max());
       break;
     case Op::kFloorDiv: return DoubleToInt(p.in_type, std::floor(double(x) / double(y)));
     case Op::kFloorMod: {
@@ -129,6 +130,68 @@ float FloatOp(const Params& p, float x, float y) {
 bool IsComparison(Op op) { return op >= Op::kEqual && op <= Op::kGreaterEqual; }
 
 int32_t Clamp(const Params& p, int32_t v) { return std::min(p.qmax, std::max(p.qmin, v)); }
+
+// ---- gemmlowp-style fixed point, for the reciprocal of quantized DIV ----
+
+int CountLeadingZeros32(uint32_t x) {
+  int n = 0;
+  for (uint32_t bit = 0x80000000u; bit && !(x & bit); bit >>= 1) ++n;
+  return n;
+}
+
+// Leading bits equal to the sign bit, not counting the sign bit itself (31 for 0 and -1).
+int CountLeadingSignBits32(int32_t x) {
+  return CountLeadingZeros32(x >= 0 ? uint32_t(x) : ~uint32_t(x)) - 1;
+}
+
+// x * 2^e with saturation (e > 0) or rounding (e < 0), as the fixed-point Rescale does.
+int32_t SaturatingRoundingMulByPOT(int32_t x, int e) {
+  if (e <= 0) return qm::RoundingDivideByPOT(x, -e);
+  const int32_t threshold = int32_t((int64_t(1) << (31 - e)) - 1);
+  if (x > threshold) return std::numeric_limits<int32_t>::max();
+  if (x < -threshold) return std::numeric_limits<int32_t>::min();
+  return qm::WrappingShiftLeft(x, e);
+}
+
+int32_t Wrap32(int64_t v) { return int32_t(uint32_t(uint64_t(v))); }
+
+// 1 / (1 + a) for a in [0, 1), a and the result with 0 integer bits (raw / 2^31): Newton-Raphson from 48/17 -
+// 32/17 * d with d = (1 + a) / 2, three iterations in the 2-integer-bit format.
+int32_t OneOverOnePlusX(int32_t a) {
+  const int64_t sum = int64_t(a) + std::numeric_limits<int32_t>::max();  // a + One (0 integer bits)
+  const int32_t half_denominator = int32_t((sum + (sum >= 0 ? 1 : -1)) / 2);
+  const int32_t c48_17 = 1515870810, cneg32_17 = -1010580540;  // 48/17 and -32/17 with 2 integer bits
+  int32_t x = Wrap32(int64_t(c48_17) + qm::SaturatingRoundingDoublingHighMul(half_denominator, cneg32_17));
+  const int32_t one_f2 = 1 << 29;
+  for (int i = 0; i < 3; ++i) {
+    const int32_t hdx = qm::SaturatingRoundingDoublingHighMul(half_denominator, x);  // 2 integer bits
+    const int32_t one_minus = Wrap32(int64_t(one_f2) - hdx);
+    const int32_t prod = qm::SaturatingRoundingDoublingHighMul(x, one_minus);  // 4 integer bits
+    x = Wrap32(int64_t(x) + SaturatingRoundingMulByPOT(prod, 2));
+  }
+  return SaturatingRoundingMulByPOT(x, 1);  // x / 2 with 1 integer bit, rescaled to 0 integer bits
+}
+
+// The reference's RoundingDivideByPOT for exponents outside [0, 31] as it runs on x86-64 and AArch64 (C++ leaves such
+// shifts undefined; the hardware takes 64-bit shift counts mod 64 and 32-bit ones mod 32): the mask 2^e - 1 is built
+// in 64 bits and truncated to 32, the shift of x uses e mod 32. Quantized DIV reaches exponents up to ~80 for
+// dividends near zero, and negative ones for output multipliers above 2^15; the official kernels produce exactly
+// this there.
+int32_t RoundingDivideByPOTWide(int32_t x, int e) {
+  if (e >= 0 && e <= 31) return qm::RoundingDivideByPOT(x, e);
+  const int32_t mask = int32_t(uint32_t((uint64_t(1) << (e & 63)) - 1));
+  const int32_t remainder = x & mask;
+  const int32_t threshold = qm::ShiftRightFloor32(mask, 1) + (x < 0 ? 1 : 0);
+  return qm::ShiftRightFloor32(x, e & 31) + (remainder > threshold ? 1 : 0);
+}
+
+// Reciprocal of x > 0 with x_integer_digits integer bits: a Q31 mantissa and the exponent above 1.
+int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) {
+  const int headroom_plus_one = CountLeadingZeros32(uint32_t(x));
+  *num_bits_over_unit = x_integer_digits - headroom_plus_one;
+  const int32_t shifted_minus_one = int32_t((uint32_t(x) << headroom_plus_one) - (uint32_t(1) << 31));
+  return OneOverOnePlusX(shifted_minus_one);
+}
 
 }  // namespace
 
@@ -241,6 +304,24 @@ void QuantMulRow(const Params& p, void* o, const void* a, const void* b, int64_t
     const int32_t v = p.b_offset + int32_t(LoadInt(b, i * ib, p.in_type));
     const int32_t r = p.out_offset + qm::MultiplyByQuantizedMultiplier(u * v, p.out_mult, p.out_shift);
     StoreInt(o, i, p.in_type, Clamp(p, r));
+  }
+}
+
+void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int64_t ia = sa, ib = sb;
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t u = p.a_offset + int32_t(LoadInt(a, i * ia, p.in_type));
+    int32_t v = p.b_offset + int32_t(LoadInt(b, i * ib, p.in_type));
+    if (v == 0) v = 1;  // refused by the op before running; keeps the kernel total
+    if (v < 0) u = -u, v = -v;
+    int recip_shift;
+    const int32_t inv = GetReciprocal(v, 31, &recip_shift);
+    const int headroom = CountLeadingSignBits32(u);
+    const int32_t unscaled = qm::MultiplyByQuantizedMultiplierGreaterThanOne(u, inv, headroom);
+    const int total_shift = p.out_shift - recip_shift - headroom;
+    const int32_t r = qm::SaturatingRoundingDoublingHighMul(unscaled, p.out_mult);
+    const int32_t q = RoundingDivideByPOTWide(r, -total_shift) + p.out_offset;
+    StoreInt(o, i, p.in_type, Clamp(p, q));
   }
 }
 
