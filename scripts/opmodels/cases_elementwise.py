@@ -234,3 +234,76 @@ binary_case("squared_difference_i8_bcast", "SQUARED_DIFFERENCE", "i8", (2, 5, 8)
 binary_case("squared_difference_u8_unsupported", "SQUARED_DIFFERENCE", "u8", (3,), (3,), U8, U8, U8,
             expect="error", error_contains=("uint8",))
 binary_case("pow_i8_unsupported", "POW", "i8", (3,), (3,), I8, I8, I8, expect="error", error_contains=("int8",))
+
+
+# ---- unary maths ------------------------------------------------------------------------------------------------------
+
+def every_value(t, lo=None):
+    """values(g) for input 0: every int8/uint8 value (>= lo), or 2048 int16 values spread over the range plus the
+    extremes."""
+    def make(g):
+        np = g.np
+        if t == "i16":
+            v = np.concatenate([np.linspace(-32768, 32767, 2045).round(), [-32768, -1, 0]]).astype(np.int16)
+            return {0: v[v >= lo] if lo is not None else v}
+        dt = np.int8 if t == "i8" else np.uint8
+        info = np.iinfo(dt)
+        v = np.arange(info.min if lo is None else max(lo, info.min), info.max + 1).astype(dt)
+        return {0: v}
+    return make
+
+
+def unary_case(name, op, t, shape=None, qi=None, qo=None, options=None, values=None, scale=None, out_type=None,
+               **kw):
+    """op(x). With values=every_value(...) the input shape comes from the values."""
+    if scale is not None:
+        kw["scale"] = scale
+
+    @case(name, **kw)
+    def build(g):
+        vals = values(g) if values is not None else None
+        sh = vals[0].shape if vals is not None else shape
+        x = make_operand(g, t, sh, qi)
+        y = make_result(g, out_type or t, sh, qo)
+        g.op(op, [x], [y], options)
+        g.output(y)
+        if vals is not None:
+            g.input_values = vals
+
+
+for _op in ("ABS", "NEG", "EXP", "LOG", "SIN", "COS", "SQRT", "RSQRT", "SQUARE", "CEIL", "FLOOR", "ROUND", "SIGN"):
+    _n = _op.lower()
+    _positive = _op in ("LOG", "SQRT", "RSQRT")
+    unary_case(f"{_n}_f32", _op, "f32", (3, 5, 7), scale=3.0,
+               values=(lambda g: {0: g.np.abs(g.rng.standard_normal((3, 5, 7)) * 3).astype(g.np.float32)})
+               if _positive else None)
+unary_case("round_f32_halves", "ROUND", "f32", values=lambda g: {
+    0: g.np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -3.49, 1e8 + 0.0, 0.49999997], g.np.float32)})
+unary_case("sign_f32_zeros", "SIGN", "f32", values=lambda g: {0: g.np.array([-0.0, 0.0, -1e-30, 1e-30, 5, -5], g.np.float32)})
+unary_case("exp_f32_large", "EXP", "f32", (40,), scale=30.0)
+unary_case("abs_i32", "ABS", "i32", values=lambda g: {0: g.np.array([-2**31, -5, 0, 7, 2**31 - 1], g.np.int32)})
+unary_case("abs_i16_plain", "ABS", "i16", values=every_value("i16"))
+unary_case("neg_i32", "NEG", "i32", values=lambda g: {0: g.np.array([-2**31, -5, 0, 7, 2**31 - 1], g.np.int32)})
+unary_case("neg_i64", "NEG", "i64", values=lambda g: {0: g.np.array([-2**63, -5, 0, 7, 2**63 - 1], g.np.int64)})
+unary_case("neg_i8_raw", "NEG", "i8", qi=(0.1, 10), qo=(0.1, 10), values=every_value("i8"))
+unary_case("neg_i16_raw", "NEG", "i16", values=every_value("i16"))
+unary_case("sign_i32", "SIGN", "i32", values=lambda g: {0: g.np.array([-2**31, -5, 0, 7, 2**31 - 1], g.np.int32)})
+
+_Q8 = [((0.05, 0), (0.05, 0)), ((0.02, -10), (0.07, 5)), ((0.1, -128), (0.01, -128)), ((0.003, 127), (0.5, 127))]
+for _op in ("ABS", "EXP", "LOG", "SQRT", "RSQRT"):
+    _n = _op.lower()
+    for _k, (_qi, _qo) in enumerate(_Q8):
+        _lo = _qi[1] if _op in ("SQRT", "RSQRT") else None
+        unary_case(f"{_n}_i8_q{_k}", _op, "i8", qi=_qi, qo=_qo, values=every_value("i8", _lo))
+    unary_case(f"{_n}_i16", _op, "i16", qi=(0.0005, 0), qo=(0.0003, 0),
+               values=every_value("i16", 0 if _op in ("SQRT", "RSQRT") else None))
+    unary_case(f"{_n}_i16_coarse", _op, "i16", qi=(0.02, 0), qo=(0.01, 0),
+               values=every_value("i16", 0 if _op in ("SQRT", "RSQRT") else None))
+    unary_case(f"{_n}_u8_unsupported", _op, "u8", (4,), qi=(0.1, 128), qo=(0.1, 128), expect="error",
+               error_contains=("uint8",))
+unary_case("exp_i8_saturating", "EXP", "i8", qi=(0.5, -20), qo=(0.004, -128), values=every_value("i8"))
+unary_case("abs_i16_nonzero_zp", "ABS", "i16", (5,), qi=(0.001, 4), qo=(0.001, 0), expect="error",
+           error_contains=("zero point",))
+unary_case("sin_i8_unsupported", "SIN", "i8", (4,), qi=(0.1, 0), qo=(0.1, 0), expect="error",
+           error_contains=("int8",))
+unary_case("exp_i8_unquantized", "EXP", "i8", (4,), expect="error", error_contains=("quantized",))

@@ -30,6 +30,10 @@ INVOKE_ERRORS = [
     ("floor_div_i16", 1, 0, "division by zero"),
     ("floor_mod_i64", 1, 0, "division by zero"),
     ("pow_i32", 1, -1, "non-negative"),
+    ("sqrt_i8_q1", 0, -11, "negative"),          # input zero point -10: real value < 0
+    ("rsqrt_i8_q1", 0, -128, "negative"),
+    ("sqrt_i16", 0, -1, "negative"),
+    ("rsqrt_i16", 0, -32768, "negative"),
 ]
 
 

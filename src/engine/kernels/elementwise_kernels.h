@@ -1,4 +1,5 @@
-// Hot float loops of the elementwise ops (ops/elementwise.cc), compiled with the kernels' optimization flags.
+// Hot float loops of the elementwise ops (ops/binary_arith.cc, ops/activations.cc, ops/unary_math.cc), compiled
+// with the kernels' optimization flags.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,11 @@ namespace slimrt {
 namespace ew {
 
 enum class BinOp : int { kAdd, kSub, kMul, kPrelu /* a = input, b = alpha */ };
-enum class UnOp : int { kRelu, kRelu6, kReluN1To1, kLogistic, kTanh, kHardSwish };
+enum class UnOp : int {
+  kRelu, kRelu6, kReluN1To1, kLogistic, kTanh, kHardSwish,
+  kRelu0To1, kAbs, kNeg, kExp, kLog, kSin, kCos, kSqrt, kRsqrt, kSquare, kCeil, kFloor, kRound, kSign, kElu,
+  kGelu, kGeluTanh,
+};
 
 // o[i] = clamp(op(a[step_a ? i : 0], b[step_b ? i : 0]), lo, hi) for i in [0, n).
 void BinaryRowF32(BinOp op, float* o, const float* a, const float* b, int64_t n, bool step_a, bool step_b, float lo,

@@ -177,7 +177,7 @@ int32_t OneOverOnePlusX(int32_t a) {
 // in 64 bits and truncated to 32, the shift of x uses e mod 32. Quantized DIV reaches exponents up to ~80 for
 // dividends near zero, and negative ones for output multipliers above 2^15; the official kernels produce exactly
 // this there.
-int32_t RoundingDivideByPOTWide(int32_t x, int e) {
+int32_t RoundingDivideByPOTWideImpl(int32_t x, int e) {
   if (e >= 0 && e <= 31) return qm::RoundingDivideByPOT(x, e);
   const int32_t mask = int32_t(uint32_t((uint64_t(1) << (e & 63)) - 1));
   const int32_t remainder = x & mask;
@@ -320,7 +320,7 @@ void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t
     const int32_t unscaled = qm::MultiplyByQuantizedMultiplierGreaterThanOne(u, inv, headroom);
     const int total_shift = p.out_shift - recip_shift - headroom;
     const int32_t r = qm::SaturatingRoundingDoublingHighMul(unscaled, p.out_mult);
-    const int32_t q = RoundingDivideByPOTWide(r, -total_shift) + p.out_offset;
+    const int32_t q = RoundingDivideByPOTWideImpl(r, -total_shift) + p.out_offset;
     StoreInt(o, i, p.in_type, Clamp(p, q));
   }
 }
@@ -343,6 +343,49 @@ void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int
         (p.b_offset + y[i * ib]) * (1 << p.left_shift), p.b_mult, p.b_shift);
     z[i] = Compare(p.op, u, v);
   }
+}
+
+int32_t RoundingDivideByPOTWide(int32_t x, int e) { return RoundingDivideByPOTWideImpl(x, e); }
+
+int32_t MultiplyByQuantizedMultiplierWide(int32_t x, int32_t mult, int shift) {
+  const int left = shift > 0 ? std::min(shift, 31) : 0;
+  return RoundingDivideByPOTWideImpl(qm::SaturatingRoundingDoublingHighMul(qm::WrappingShiftLeft(x, left), mult),
+                                     shift > 0 ? 0 : -shift);
+}
+
+void InvSqrtQuantizedMultiplierExp(int32_t x, int reverse_shift, int32_t* mult, int* shift) {
+  if (x <= 1) {
+    *mult = std::numeric_limits<int32_t>::max();
+    *shift = 0;
+    return;
+  }
+  int s = 11;
+  while (x >= (1 << 29)) {
+    x /= 4;
+    ++s;
+  }
+  const int pairs = (CountLeadingZeros32(uint32_t(x)) - 1) / 2 - 1;
+  s -= pairs;
+  x <<= 2 * pairs;
+  // Newton-Raphson for 1/sqrt in fixed point with 3 integer bits (raw / 2^28).
+  const int32_t input = x >> 1;
+  const int32_t half_input = qm::RoundingDivideByPOT(input, 1);
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t r = 1 << 28;
+  for (int i = 0; i < 5; ++i) {
+    const int32_t r3 = SaturatingRoundingMulByPOT(
+        qm::SaturatingRoundingDoublingHighMul(qm::SaturatingRoundingDoublingHighMul(r, r), r), 6);
+    const int32_t t = Wrap32(int64_t(qm::SaturatingRoundingDoublingHighMul(half_three, r)) -
+                             qm::SaturatingRoundingDoublingHighMul(half_input, r3));
+    r = SaturatingRoundingMulByPOT(t, 3);
+  }
+  r = qm::SaturatingRoundingDoublingHighMul(r, 1518500250);  // times sqrt(2) / 2
+  if (s < 0) {
+    r = qm::WrappingShiftLeft(r, -s);
+    s = 0;
+  }
+  *mult = r;
+  *shift = s * reverse_shift;
 }
 
 }  // namespace ew

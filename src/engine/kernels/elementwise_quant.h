@@ -72,5 +72,14 @@ void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t
 // ((q + offset) << left_shift, times the Q31 multiplier) per element.
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
 
+// The reference's RoundingDivideByPOT(x, e) also for exponents outside [0, 31], where C++ leaves its shifts
+// undefined, as x86-64 and AArch64 execute them (64-bit shift counts mod 64, 32-bit ones mod 32).
+int32_t RoundingDivideByPOTWide(int32_t x, int e);
+// MultiplyByQuantizedMultiplier for any shift, with RoundingDivideByPOTWide for the right shift.
+int32_t MultiplyByQuantizedMultiplierWide(int32_t x, int32_t mult, int shift);
+// TFLite's GetInvSqrtQuantizedMultiplierExp: 1/sqrt(x) of x >= 0 as a Q31 multiplier and a shift (x <= 1 gives
+// INT32_MAX, 0), Newton-Raphson in fixed point; the shift is negated by reverse_shift = -1.
+void InvSqrtQuantizedMultiplierExp(int32_t x, int reverse_shift, int32_t* mult, int* shift);
+
 }  // namespace ew
 }  // namespace slimrt

@@ -35,9 +35,13 @@ ArithOptions ReadOptions(const OpContext& ctx, opt::Type type) {
 
 // ---- float32: the loops live in kernels/elementwise_kernels.cc (built for speed) ----
 
-template <ew::BinOp kOp>
+struct ArithState : BinaryState {
+  ew::BinOp fop;
+};
+
 void EvalF32(OpContext& ctx) {
-  const BinaryState& s = ctx.state<BinaryState>();
+  const ArithState& s = ctx.state<ArithState>();
+  const ew::BinOp kOp = s.fop;
   const BroadcastPlan& p = s.plan;
   const float* a = ctx.input(0).as<float>();
   const float* b = ctx.input(1).as<float>();
@@ -158,10 +162,13 @@ void PrepareQuantMul(OpContext& ctx, BinaryState& s, const ArithOptions& o) {
   s.row = ew::QuantMulRow;
 }
 
-template <opt::Type kOptions, ew::BinOp kFloatOp, ew::Op kOp>
 void Prepare(OpContext& ctx) {
-  const ArithOptions o = ReadOptions(ctx, kOptions);
-  BinaryState& s = PrepareBroadcast(ctx, 6);
+  const int32_t code = ctx.node().builtin;
+  const ew::Op kOp = code == op::ADD ? ew::Op::kAdd : (code == op::SUB ? ew::Op::kSub : ew::Op::kMul);
+  const ArithOptions o = ReadOptions(ctx, code == op::ADD ? opt::AddOptions
+                                          : (code == op::SUB ? opt::SubOptions : opt::MulOptions));
+  ArithState& s = ctx.state<ArithState>();
+  PrepareBroadcast(ctx, 6);
   const Tensor& a = ctx.input(0);
   const Tensor& out = ctx.output(0);
   ctx.check_same_type(a, out);
@@ -169,7 +176,8 @@ void Prepare(OpContext& ctx) {
     case DType::kFloat32: {
       const ActRange r = float_activation_range(ctx, o.activation);
       s.p.fmin = r.lo, s.p.fmax = r.hi;
-      return ctx.set_eval(EvalF32<kFloatOp>);
+      s.fop = kOp == ew::Op::kAdd ? ew::BinOp::kAdd : (kOp == ew::Op::kSub ? ew::BinOp::kSub : ew::BinOp::kMul);
+      return ctx.set_eval(EvalF32);
     }
     case DType::kInt16:
       if (out.quant.present()) {
@@ -194,14 +202,8 @@ void Prepare(OpContext& ctx) {
 
 }  // namespace
 
-void Register_ADD(OpRegistry& r) {
-  r.add({op::ADD, "ADD", kAnyType, 5, Prepare<opt::AddOptions, ew::BinOp::kAdd, ew::Op::kAdd>, nullptr});
-}
-void Register_SUB(OpRegistry& r) {
-  r.add({op::SUB, "SUB", kAnyType, 5, Prepare<opt::SubOptions, ew::BinOp::kSub, ew::Op::kSub>, nullptr});
-}
-void Register_MUL(OpRegistry& r) {
-  r.add({op::MUL, "MUL", kAnyType, 7, Prepare<opt::MulOptions, ew::BinOp::kMul, ew::Op::kMul>, nullptr});
-}
+void Register_ADD(OpRegistry& r) { r.add({op::ADD, "ADD", kAnyType, 5, Prepare, nullptr}); }
+void Register_SUB(OpRegistry& r) { r.add({op::SUB, "SUB", kAnyType, 5, Prepare, nullptr}); }
+void Register_MUL(OpRegistry& r) { r.add({op::MUL, "MUL", kAnyType, 7, Prepare, nullptr}); }
 
 }  // namespace slimrt

@@ -114,23 +114,36 @@ struct Spec {
   uint32_t quantized;  // types computed as quantized values (the rest are plain)
 };
 
-template <const Spec& kSpec>
+Spec SpecOf(int32_t builtin) {
+  constexpr uint32_t kMinMax = kF32 | kI8 | kU8 | kI16 | kI32 | kI64;
+  switch (builtin) {
+    case op::DIV: return {ew::Op::kDiv, opt::DivOptions, kF32 | kI32 | kI8 | kU8 | kI16, kI8 | kU8 | kI16};
+    case op::FLOOR_DIV: return {ew::Op::kFloorDiv, opt::FloorDivOptions, kF32 | kI8 | kI16 | kI32, 0};
+    case op::FLOOR_MOD: return {ew::Op::kFloorMod, opt::FloorModOptions, kF32 | kI8 | kI16 | kI32 | kI64, 0};
+    case op::POW: return {ew::Op::kPow, opt::PowOptions, kF32 | kI32, 0};
+    case op::MAXIMUM: return {ew::Op::kMax, opt::MaximumMinimumOptions, kMinMax, 0};
+    case op::MINIMUM: return {ew::Op::kMin, opt::MaximumMinimumOptions, kMinMax, 0};
+    default: return {ew::Op::kSquaredDiff, opt::SquaredDifferenceOptions, kF32 | kI32 | kI8, kI8};
+  }
+}
+
 void Prepare(OpContext& ctx) {
-  const fb::Table o = ctx.options(kSpec.options);
-  const int act = kSpec.op == ew::Op::kDiv ? clamp_activation(ctx, o.get<int8_t>(0, 0)) : int(kActNone);
-  ctx.state<MathState>();  // the derived state, so that PrepareBroadcast's BinaryState is part of it
-  MathState& s = static_cast<MathState&>(PrepareBroadcast(ctx, 6));
+  const Spec spec = SpecOf(ctx.node().builtin);
+  const fb::Table o = ctx.options(spec.options);
+  const int act = spec.op == ew::Op::kDiv ? clamp_activation(ctx, o.get<int8_t>(0, 0)) : int(kActNone);
+  MathState& s = ctx.state<MathState>();
+  PrepareBroadcast(ctx, 6);
   const Tensor& a = ctx.input(0);
   const Tensor& out = ctx.output(0);
   ctx.check_same_type(a, out);
   const uint32_t bit = type_bit(a.type);
-  if (!(kSpec.types & bit)) ctx.unsupported_type(a, "input 0");
-  use_generic_row(s, kSpec.op, a.type, a.type);
-  const bool divides = kSpec.op == ew::Op::kDiv || kSpec.op == ew::Op::kFloorDiv || kSpec.op == ew::Op::kFloorMod;
-  if (divides && (a.type != DType::kFloat32 || kSpec.op == ew::Op::kFloorDiv)) s.check = Check::kNonZero;
-  if (kSpec.op == ew::Op::kPow && a.type == DType::kInt32) s.check = Check::kNonNegative;
-  if (kSpec.quantized & bit) {
-    if (kSpec.op == ew::Op::kDiv) PrepareQuantDiv(ctx, s, act);
+  if (!(spec.types & bit)) ctx.unsupported_type(a, "input 0");
+  use_generic_row(s, spec.op, a.type, a.type);
+  const bool divides = spec.op == ew::Op::kDiv || spec.op == ew::Op::kFloorDiv || spec.op == ew::Op::kFloorMod;
+  if (divides && (a.type != DType::kFloat32 || spec.op == ew::Op::kFloorDiv)) s.check = Check::kNonZero;
+  if (spec.op == ew::Op::kPow && a.type == DType::kInt32) s.check = Check::kNonNegative;
+  if (spec.quantized & bit) {
+    if (spec.op == ew::Op::kDiv) PrepareQuantDiv(ctx, s, act);
     else PrepareQuantSquaredDiff(ctx, s);
   } else if (a.type == DType::kFloat32) {
     const ActRange r = float_activation_range(ctx, act);
@@ -143,29 +156,16 @@ void Prepare(OpContext& ctx) {
   ctx.set_eval(s.check == Check::kNone ? EvalBinary : EvalChecked);
 }
 
-constexpr Spec kDiv{ew::Op::kDiv, opt::DivOptions, kF32 | kI32 | kI8 | kU8 | kI16, kI8 | kU8 | kI16};
-constexpr Spec kFloorDiv{ew::Op::kFloorDiv, opt::FloorDivOptions, kF32 | kI8 | kI16 | kI32, 0};
-constexpr Spec kFloorMod{ew::Op::kFloorMod, opt::FloorModOptions, kF32 | kI8 | kI16 | kI32 | kI64, 0};
-constexpr Spec kPow{ew::Op::kPow, opt::PowOptions, kF32 | kI32, 0};
-constexpr uint32_t kMinMaxTypes = kF32 | kI8 | kU8 | kI16 | kI32 | kI64;
-constexpr Spec kMaximum{ew::Op::kMax, opt::MaximumMinimumOptions, kMinMaxTypes, 0};
-constexpr Spec kMinimum{ew::Op::kMin, opt::MaximumMinimumOptions, kMinMaxTypes, 0};
-constexpr Spec kSquaredDiff{ew::Op::kSquaredDiff, opt::SquaredDifferenceOptions, kF32 | kI32 | kI8, kI8};
-
 }  // namespace
 
-void Register_DIV(OpRegistry& r) { r.add({op::DIV, "DIV", kAnyType, 2, Prepare<kDiv>, nullptr}); }
-void Register_FLOOR_DIV(OpRegistry& r) {
-  r.add({op::FLOOR_DIV, "FLOOR_DIV", kAnyType, 3, Prepare<kFloorDiv>, nullptr});
-}
-void Register_FLOOR_MOD(OpRegistry& r) {
-  r.add({op::FLOOR_MOD, "FLOOR_MOD", kAnyType, 2, Prepare<kFloorMod>, nullptr});
-}
-void Register_POW(OpRegistry& r) { r.add({op::POW, "POW", kAnyType, 1, Prepare<kPow>, nullptr}); }
-void Register_MAXIMUM(OpRegistry& r) { r.add({op::MAXIMUM, "MAXIMUM", kAnyType, 4, Prepare<kMaximum>, nullptr}); }
-void Register_MINIMUM(OpRegistry& r) { r.add({op::MINIMUM, "MINIMUM", kAnyType, 4, Prepare<kMinimum>, nullptr}); }
+void Register_DIV(OpRegistry& r) { r.add({op::DIV, "DIV", kAnyType, 2, Prepare, nullptr}); }
+void Register_FLOOR_DIV(OpRegistry& r) { r.add({op::FLOOR_DIV, "FLOOR_DIV", kAnyType, 3, Prepare, nullptr}); }
+void Register_FLOOR_MOD(OpRegistry& r) { r.add({op::FLOOR_MOD, "FLOOR_MOD", kAnyType, 2, Prepare, nullptr}); }
+void Register_POW(OpRegistry& r) { r.add({op::POW, "POW", kAnyType, 1, Prepare, nullptr}); }
+void Register_MAXIMUM(OpRegistry& r) { r.add({op::MAXIMUM, "MAXIMUM", kAnyType, 4, Prepare, nullptr}); }
+void Register_MINIMUM(OpRegistry& r) { r.add({op::MINIMUM, "MINIMUM", kAnyType, 4, Prepare, nullptr}); }
 void Register_SQUARED_DIFFERENCE(OpRegistry& r) {
-  r.add({op::SQUARED_DIFFERENCE, "SQUARED_DIFFERENCE", kAnyType, 2, Prepare<kSquaredDiff>, nullptr});
+  r.add({op::SQUARED_DIFFERENCE, "SQUARED_DIFFERENCE", kAnyType, 2, Prepare, nullptr});
 }
 
 }  // namespace slimrt

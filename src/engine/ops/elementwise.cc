@@ -124,6 +124,71 @@ void fill_table(OpContext& ctx, DType in_type, TableFn fn, const void* arg, cons
   }
 }
 
+int32_t float_to_int32_x86(float f) {
+  return (f >= -2147483648.0f && f < 2147483648.0f) ? int32_t(f) : std::numeric_limits<int32_t>::min();
+}
+
+namespace {
+
+// LUTPopulateInt16<float>: 512 segments over the int16 input range plus the end point.
+void Lut16(FloatFn f, const void* arg, QuantParam qi, QuantParam qo, int16_t lut[513]) {
+  const float input_min = qi.scale * float(-32768 - qi.zero_point);
+  const float input_max = qi.scale * float(32767 - qi.zero_point);
+  const float output_min = qo.scale * float(-32768 - qo.zero_point);
+  const float output_max = qo.scale * float(32767 - qo.zero_point);
+  const float step = (input_max - input_min) / 512;
+  const float half_step = step / 2;
+  const float inv = 65536.0f / (output_max - output_min);
+  auto clamp16 = [](float v) { return int16_t(std::min(std::max(v, -32768.0f), 32767.0f)); };
+  for (int i = 0; i < 512; ++i) {
+    const float val = f(input_min + float(i) * step, arg);
+    const float val_mid = f(input_min + float(i) * step + half_step, arg);
+    const float val_next = f(input_min + float(i + 1) * step, arg);
+    const float sample = std::round(val * inv);
+    const float mid_interp = std::round((val_next * inv + std::round(val * inv)) / 2);
+    const float mid = std::round(val_mid * inv);
+    const float bias = std::round((mid_interp - mid) / 2);
+    lut[i] = clamp16(sample - bias);
+  }
+  lut[512] = clamp16(std::round(f(input_max, arg) * inv));
+}
+
+}  // namespace
+
+void fill_lut(OpContext& ctx, FloatFn f, const void* arg, const char* invalid_msg, float valid_from) {
+  const Tensor& in = ctx.input(0);
+  const Tensor& out = ctx.output(0);
+  const QuantParam qi = quant_param(ctx, in, "input"), qo = quant_param(ctx, out, "output");
+  int32_t lo, hi;
+  int_type_range(out.type, &lo, &hi);
+  TableState& st = ctx.state<TableState>();
+  const int n = table_size(in.type);
+  st.table.resize(size_t(n));
+  st.invalid.clear();
+  st.invalid_msg = invalid_msg;
+  int16_t lut[513];
+  if (in.type == DType::kInt16) Lut16(f, arg, qi, qo, lut);
+  const float out_inv = 1.0f / qo.scale;
+  for (int i = 0; i < n; ++i) {
+    const int32_t q = table_value(in.type, i);
+    const float x = qi.scale * float(q - qi.zero_point);
+    if (x < valid_from) {
+      if (st.invalid.empty()) st.invalid.assign(size_t(n), 0);
+      st.invalid[size_t(i)] = 1;
+    }
+    if (in.type == DType::kInt16) {  // LUTLookup: base and slope of segment q / 128, interpolated
+      const int32_t index = 256 + qm::ShiftRightFloor32(q, 7);
+      const int32_t offset = q & 0x7f;
+      const int32_t slope = int16_t(lut[index + 1] - lut[index]);  // int16, as the reference holds it
+      st.table[size_t(i)] = int16_t(lut[index] + qm::ShiftRightFloor32(slope * offset + 64, 7));
+    } else {
+      // Clamped in floating point before the int conversion (infinite and huge values saturate).
+      const float v = std::round(f(x, arg) * out_inv) + float(qo.zero_point);
+      st.table[size_t(i)] = int16_t(!(v > float(lo)) ? lo : (v > float(hi) ? hi : int32_t(v)));
+    }
+  }
+}
+
 void EvalTable(OpContext& ctx) {
   const TableState& st = ctx.state<TableState>();
   const Tensor& in = ctx.input(0);

@@ -70,6 +70,18 @@ struct TableState : OpState {
 using TableFn = int32_t (*)(const void* arg, int32_t q);
 void fill_table(OpContext& ctx, DType in_type, TableFn fn, const void* arg, const char* invalid_msg = nullptr);
 
+// The official lookup table of a float function f for quantized int8/uint8/int16 input and output (TFLite's
+// LUTPopulate): 8-bit types evaluate f at every input value, round(f(x) / out_scale) + out_zp; int16 samples f at
+// 513 points over the input range (with a bias correcting the midpoint interpolation error) and interpolates
+// linearly between them (LUTLookup). Input and output quantization come from input 0 and output 0.
+using FloatFn = float (*)(float x, const void* arg);
+void fill_lut(OpContext& ctx, FloatFn f, const void* arg = nullptr, const char* invalid_msg = nullptr,
+              float valid_from = -1e30f);
+
+// float -> int32 as x86's conversion instruction does it (the reference's static_cast, undefined in C++ for NaN
+// and out-of-range values, gives INT32_MIN there).
+int32_t float_to_int32_x86(float f);
+
 // Eval of a table op: out[i] = table[in[i]], failing on invalid inputs.
 void EvalTable(OpContext& ctx);
 
