@@ -307,3 +307,63 @@ unary_case("abs_i16_nonzero_zp", "ABS", "i16", (5,), qi=(0.001, 4), qo=(0.001, 0
 unary_case("sin_i8_unsupported", "SIN", "i8", (4,), qi=(0.1, 0), qo=(0.1, 0), expect="error",
            error_contains=("int8",))
 unary_case("exp_i8_unquantized", "EXP", "i8", (4,), expect="error", error_contains=("quantized",))
+
+
+# ---- activations ------------------------------------------------------------------------------------------------------
+
+_ACT_TYPES = {"RELU": ("i8", "u8", "i16"), "RELU6": ("i8", "u8", "i16"), "RELU_N1_TO_1": ("i8", "u8"),
+              "RELU_0_TO_1": ("i8", "u8"), "LEAKY_RELU": ("i8", "u8", "i16"), "HARD_SWISH": ("i8", "u8"),
+              "LOGISTIC": ("i8", "u8"), "TANH": ("i8", "u8"), "ELU": ("i8",), "GELU": ("i8", "u8", "i16")}
+_ACT_OPTIONS = {"LEAKY_RELU": ("LeakyReluOptions", dict(alpha=0.2)), "GELU": ("GeluOptions", dict(approximate=False))}
+# (input, output) quantization per type: realistic, then awkward (zero points at the limits, far-apart scales)
+_ACT_Q = {"i8": [((0.05, -3), (0.04, -10)), ((0.2, 127), (0.003, -128))],
+          "u8": [((0.05, 125), (0.04, 118)), ((0.01, 0), (0.5, 255))],
+          "i16": [((0.0004, 0), (0.0003, 0)), ((0.02, 0), (0.00001, 0))]}
+for _op, _types in _ACT_TYPES.items():
+    _n = _op.lower()
+    _opts = _ACT_OPTIONS.get(_op)
+    unary_case(f"{_n}_f32", _op, "f32", (2, 6, 9), options=_opts, scale=4.0)
+    for _t in _types:
+        for _k, (_qi, _qo) in enumerate(_ACT_Q[_t]):
+            if _op == "LOGISTIC":  # the official runtime requires the output quantization of a probability
+                _qo = (1 / 256, -128 if _t == "i8" else 0)
+            unary_case(f"{_n}_{_t}_q{_k}", _op, _t, qi=_qi, qo=_qo, options=_opts, values=every_value(_t))
+unary_case("leaky_relu_i8_negative_alpha", "LEAKY_RELU", "i8", qi=(0.05, 0), qo=(0.05, 0),
+           options=("LeakyReluOptions", dict(alpha=-0.7)), values=every_value("i8"))
+unary_case("leaky_relu_i8_zero_alpha", "LEAKY_RELU", "i8", qi=(0.05, 10), qo=(0.02, -5),
+           options=("LeakyReluOptions", dict(alpha=0.0)), values=every_value("i8"))
+unary_case("leaky_relu_f32_alpha_3", "LEAKY_RELU", "f32", (40,), options=("LeakyReluOptions", dict(alpha=3.0)))
+unary_case("gelu_f32_approximate", "GELU", "f32", (2, 50), options=("GeluOptions", dict(approximate=True)), scale=3.0)
+unary_case("gelu_i8_approximate", "GELU", "i8", qi=(0.05, -3), qo=(0.03, -50),
+           options=("GeluOptions", dict(approximate=True)), values=every_value("i8"))
+unary_case("gelu_i16_approximate", "GELU", "i16", qi=(0.0004, 0), qo=(0.0003, 0),
+           options=("GeluOptions", dict(approximate=True)), values=every_value("i16"))
+unary_case("tanh_i8_symmetric_output", "TANH", "i8", qi=(0.04, 0), qo=(1 / 128, 0), values=every_value("i8"))
+unary_case("hard_swish_i8_mobilenet_v3", "HARD_SWISH", "i8", qi=(0.07, 12), qo=(0.05, -95), values=every_value("i8"))
+unary_case("relu6_i8_wide_output", "RELU6", "i8", qi=(0.01, 0), qo=(0.1, -128), values=every_value("i8"))
+unary_case("relu_i16_nonzero_zp", "RELU", "i16", (5,), qi=(0.001, 3), qo=(0.001, 0), expect="error",
+           error_contains=("zero point",))
+unary_case("elu_u8_unsupported", "ELU", "u8", (5,), qi=(0.1, 128), qo=(0.1, 128), expect="error",
+           error_contains=("uint8",))
+unary_case("hard_swish_i16_unsupported", "HARD_SWISH", "i16", (5,), qi=(0.001, 0), qo=(0.001, 0), expect="error",
+           error_contains=("int16",))
+
+
+def prelu_q_case(name, t, x_shape, alpha_shape, qx, qa, qo, alpha_const=True, **kw):
+    @case(name, **kw)
+    def build(g):
+        x = make_operand(g, t, x_shape, qx)
+        a = make_operand(g, t, alpha_shape, qa, const=alpha_const)
+        y = make_result(g, t, x_shape, qo)
+        g.op("PRELU", [x, a], [y])
+        g.output(y)
+
+
+prelu_q_case("prelu_i8_channel", "i8", (1, 5, 6, 8), (1, 1, 8), (0.05, -3), (0.004, -128), (0.04, 5))
+prelu_q_case("prelu_i8_hwc_input_alpha", "i8", (2, 3, 4, 5), (3, 4, 5), (0.1, 20), (0.02, 3), (0.06, -1),
+             alpha_const=False)
+prelu_q_case("prelu_u8", "u8", (2, 4, 4, 3), (3,), (0.05, 128), (0.01, 0), (0.04, 120))
+prelu_q_case("prelu_i16_refused", "i16", (2, 3), (3,), (0.001, 0), (0.001, 0), (0.001, 0), expect="error",
+             error_contains=("int16",))
+prelu_q_case("prelu_alpha_larger_than_input", "i8", (1, 3), (2, 3), (0.05, 0), (0.05, 0), (0.05, 0),
+             expect="error", error_contains=("broadcast", "shape"))

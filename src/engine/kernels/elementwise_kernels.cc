@@ -86,7 +86,7 @@ void UnaryF32Math(UnOp op, const float* x, float* y, int64_t n) {
         break;
       }
       case UnOp::kElu: r = v < 0.f ? std::expm1(v) : v; break;
-      case UnOp::kGelu: r = 0.5f * v * (1.f + std::erf(v * 0.70710678118654752440f)); break;
+      case UnOp::kGelu: r = 0.5f * v * std::erfc(v * -0.70710678118654752440f); break;
       case UnOp::kGeluTanh:
         r = 0.5f * v * (1.f + std::tanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
         break;
@@ -116,6 +116,10 @@ void BinaryRowsVecF32(BinOp op, float* o, const float* a, const float* v, int64_
     case BinOp::kMul: RowsVecDispatch<Mul>(o, a, v, rows, C, vec_first, lo, hi); break;
     case BinOp::kPrelu: RowsVecDispatch<Prelu>(o, a, v, rows, C, vec_first, lo, hi); break;
   }
+}
+
+void LeakyReluF32(const float* x, float* y, int64_t n, float alpha) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.f ? x[i] : x[i] * alpha;
 }
 
 void UnaryF32(UnOp op, const float* x, float* y, int64_t n) {

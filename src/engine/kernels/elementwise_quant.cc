@@ -325,6 +325,21 @@ void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t
   }
 }
 
+void QuantPreluRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  const int64_t ia = sa, ib = sb;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t x = p.a_offset + int32_t(LoadInt(a, i * ia, p.in_type));
+    int32_t r;
+    if (x >= 0) {
+      r = qm::MultiplyByQuantizedMultiplier(x, p.a_mult, p.a_shift);
+    } else {
+      const int32_t alpha = p.b_offset + int32_t(LoadInt(b, i * ib, p.in_type));
+      r = qm::MultiplyByQuantizedMultiplier(x * alpha, p.b_mult, p.b_shift);
+    }
+    StoreInt(o, i, p.in_type, Clamp(p, r + p.out_offset));
+  }
+}
+
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
   const int64_t ia = sa, ib = sb;
   uint8_t* z = static_cast<uint8_t*>(o);

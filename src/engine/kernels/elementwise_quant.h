@@ -68,6 +68,9 @@ void QuantMulRow(const Params& p, void* o, const void* a, const void* b, int64_t
 // Quantized DIV (int8/uint8/int16 by p.in_type): (a + a_offset) / (b + b_offset) in fixed point (a Newton-Raphson
 // reciprocal of the divisor), rescaled by out_mult/out_shift. Divisors equal to the zero point must be refused first.
 void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
+// Quantized PRELU (int8/uint8 by p.in_type), a = input, b = alpha: x = a + a_offset; x >= 0 rescaled by
+// a_mult/a_shift, else x * (b + b_offset) rescaled by b_mult/b_shift; plus out_offset, clamped to [qmin, qmax].
+void QuantPreluRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
 // Quantized comparisons (p.op), bool out: 8-bit inputs compare ta[a] with tb[b]; int16 inputs are rescaled
 // ((q + offset) << left_shift, times the Q31 multiplier) per element.
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
