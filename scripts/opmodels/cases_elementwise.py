@@ -15,7 +15,7 @@ OPTIONS = {"ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions", "DIV":
            "MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions",
            "SQUARED_DIFFERENCE": "SquaredDifferenceOptions"}
 TYPES = {"f32": "FLOAT32", "i8": "INT8", "u8": "UINT8", "i16": "INT16", "i32": "INT32", "i64": "INT64",
-         "bool": "BOOL"}
+         "bool": "BOOL", "f64": "FLOAT64", "f16": "FLOAT16", "u16": "UINT16", "u32": "UINT32"}
 
 
 def broadcast_shape(*shapes):
@@ -254,8 +254,9 @@ def every_value(t, lo=None):
 
 
 def unary_case(name, op, t, shape=None, qi=None, qo=None, options=None, values=None, scale=None, out_type=None,
-               **kw):
-    """op(x). With values=every_value(...) the input shape comes from the values."""
+               int_range=None, **kw):
+    """op(x). With values=every_value(...) the input shape comes from the values; int_range: (lo, hi) of an
+    integer input."""
     if scale is not None:
         kw["scale"] = scale
 
@@ -269,6 +270,8 @@ def unary_case(name, op, t, shape=None, qi=None, qo=None, options=None, values=N
         g.output(y)
         if vals is not None:
             g.input_values = vals
+        if int_range is not None:
+            g.int_inputs = {0: int_range}
 
 
 for _op in ("ABS", "NEG", "EXP", "LOG", "SIN", "COS", "SQRT", "RSQRT", "SQUARE", "CEIL", "FLOOR", "ROUND", "SIGN"):
@@ -367,3 +370,158 @@ prelu_q_case("prelu_i16_refused", "i16", (2, 3), (3,), (0.001, 0), (0.001, 0), (
              error_contains=("int16",))
 prelu_q_case("prelu_alpha_larger_than_input", "i8", (1, 3), (2, 3), (0.05, 0), (0.05, 0), (0.05, 0),
              expect="error", error_contains=("broadcast", "shape"))
+
+
+# ---- comparisons, logical ops -----------------------------------------------------------------------------------------
+
+def compare_case(name, op, t, a_shape, b_shape, qa=None, qb=None, **kw):
+    binary_case(name, op, t, a_shape, b_shape, qa, qb, out_type="bool", **kw)
+
+
+_SMALL = ((-3, 4), (-3, 4))  # few distinct values, so that equal elements occur
+for _op in ("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"):
+    _n = _op.lower()
+    compare_case(f"{_n}_f32", _op, "f32", (3, 4, 5), (3, 4, 5),
+                 values=lambda g: {0: g.rng.integers(-3, 4, size=(3, 4, 5)).astype(g.np.float32),
+                                   1: g.rng.integers(-3, 4, size=(3, 4, 5)).astype(g.np.float32)})
+    compare_case(f"{_n}_f32_bcast", _op, "f32", (2, 1, 5), (3, 1))
+    compare_case(f"{_n}_i32", _op, "i32", (4, 10), (10,), int_range=_SMALL)
+    compare_case(f"{_n}_i64_scalar", _op, "i64", (3, 7), (), int_range=_SMALL)
+    compare_case(f"{_n}_i8", _op, "i8", (4, 30), (4, 30), (0.05, -3), (0.05, -3))
+    compare_case(f"{_n}_i8_scales_differ", _op, "i8", (4, 30), (30,), (0.05, -3), (0.11, 20))
+    compare_case(f"{_n}_u8_scales_differ", _op, "u8", (2, 3, 8), (1, 8), (0.02, 128), (0.9, 3))
+    compare_case(f"{_n}_i8_scale_above_one", _op, "i8", (4, 30), (4, 30), (1.5, 0), (3.0, 10))
+    if _op != "NOT_EQUAL":
+        compare_case(f"{_n}_i16", _op, "i16", (4, 20), (20,), int_range=_SMALL)
+    compare_case(f"{_n}_i16_quantized", _op, "i16", (4, 20), (4, 20), (0.001, 0), (0.002, 0), int_range=_SMALL)
+compare_case("equal_bool", "EQUAL", "bool", (3, 4), (4,))
+compare_case("not_equal_bool", "NOT_EQUAL", "bool", (3, 4), (3, 1))
+compare_case("less_bool_unsupported", "LESS", "bool", (3,), (3,), expect="error", error_contains=("bool",))
+compare_case("not_equal_i16_plain_refused", "NOT_EQUAL", "i16", (3,), (3,), expect="error",
+             error_contains=("int16",))
+compare_case("equal_i8_unquantized", "EQUAL", "i8", (3,), (3,), expect="error", error_contains=("per-tensor",))
+binary_case("equal_f32_float_output", "EQUAL", "f32", (3,), (3,), expect="error", error_contains=("bool",))
+for _op in ("LOGICAL_AND", "LOGICAL_OR"):
+    _n = _op.lower()
+    binary_case(f"{_n}", _op, "bool", (3, 4, 5), (3, 4, 5))
+    binary_case(f"{_n}_bcast", _op, "bool", (2, 1, 5), (3, 1))
+    binary_case(f"{_n}_f32_unsupported", _op, "f32", (3,), (3,), expect="error", error_contains=("float32",))
+unary_case("logical_not", "LOGICAL_NOT", "bool", (3, 4, 5))
+unary_case("logical_not_i32_unsupported", "LOGICAL_NOT", "i32", (3,), expect="error", error_contains=("bool",))
+
+
+# ---- SELECT / SELECT_V2, CAST, FILL, ZEROS_LIKE, ADD_N --------------------------------------------------------------
+
+def select_case(name, op, t, c_shape, x_shape, y_shape, out_shape, qx=None, **kw):
+    @case(name, **kw)
+    def build(g):
+        c = make_operand(g, "bool", c_shape)
+        x = make_operand(g, t, x_shape, qx)
+        y = make_operand(g, t, y_shape, qx)
+        o = make_result(g, t, out_shape, qx)
+        g.op(op, [c, x, y], [o])
+        g.output(o)
+
+
+for _t in ("f32", "i8", "i32", "i64", "bool"):
+    _q = (0.1, 3) if _t == "i8" else None
+    select_case(f"select_{_t}", "SELECT", _t, (2, 3, 4), (2, 3, 4), (2, 3, 4), (2, 3, 4), _q)
+    select_case(f"select_v2_{_t}_bcast", "SELECT_V2", _t, (2, 1, 4), (1, 3, 1), (2, 3, 4), (2, 3, 4), _q)
+select_case("select_rank1_condition", "SELECT", "f32", (2,), (2, 3, 4), (2, 3, 4), (2, 3, 4))
+select_case("select_v2_scalar_condition", "SELECT_V2", "f32", (), (2, 3), (3,), (2, 3))
+select_case("select_v2_scalar_values", "SELECT_V2", "i16", (3, 1), (), (), (3, 1))
+select_case("select_v2_rank5", "SELECT_V2", "f32", (1, 2, 1, 3, 1), (2, 1, 3, 1, 2), (1, 1, 1, 1, 2), (2, 2, 3, 3, 2))
+select_case("select_v2_empty", "SELECT_V2", "f32", (0, 3), (1, 3), (0, 1), (0, 3))
+select_case("select_condition_shape_mismatch", "SELECT", "f32", (3,), (2, 3), (2, 3), (2, 3), expect="error",
+            error_contains=("condition",))
+
+
+def cast_case(name, src, dst, values=None, shape=(4, 8), **kw):
+    unary_case(name, "CAST", src, shape, values=values, out_type=dst, **kw)
+
+
+def _special_floats(t):
+    def make(g):
+        np = g.np
+        v = np.array([np.nan, np.inf, -np.inf, 1e10, -1e10, 3e9, -3e9, 70000.5, -70000.5, 300.7, -300.7, 255.9,
+                      200.5, 3.7, -3.7, -0.0, 0.5, -0.5, 1e-30, 2147483520.0, -2147483648.0, 65535.4, 127.9, -128.9],
+                     np.float64)
+        return {0: v.astype({"f32": np.float32, "f64": np.float64, "f16": np.float16}[t])}
+    return make
+
+
+_CAST_TYPES = ("f32", "i8", "u8", "i16", "i32", "i64", "bool")
+for _s in _CAST_TYPES:
+    for _d in _CAST_TYPES:
+        if _s == _d:
+            continue
+        _values = _special_floats(_s) if _s == "f32" else None
+        cast_case(f"cast_{_s}_to_{_d}", _s, _d, values=_values, shape=None if _values else (4, 8),
+                  int_range=(-70000, 70000) if _s in ("i32", "i64") else None)
+cast_case("cast_f64_to_i32", "f64", "i32", values=_special_floats("f64"))
+cast_case("cast_f16_to_f32", "f16", "f32", values=lambda g: {  # finite: the float comparison takes no inf/NaN
+    0: g.np.array([65504, -65504, 6e-8, -6e-8, 1e-5, 300.7, -0.0, 3.14159, 0.1], g.np.float16)})
+cast_case("cast_u16_to_i8", "u16", "i8", values=lambda g: {0: g.np.array([0, 65535, 300, 128], g.np.uint16)})
+cast_case("cast_u32_to_f32", "u32", "f32", values=lambda g: {0: g.np.array([0, 4294967295, 16777217, 3], g.np.uint32)})
+cast_case("cast_i64_to_f32_rounding", "i64", "f32",
+          values=lambda g: {0: g.np.array([2**62 + 1, -2**53 - 1, 16777217, -16777219], g.np.int64)})
+cast_case("cast_f32_to_f16_unsupported", "f32", "f16", shape=(3,), expect="error", error_contains=("float16",))
+
+
+@case("fill_f32")
+def _(g):
+    d = g.const(g.np.array([2, 3, 4], g.np.int32))
+    v = g.input((), g.s.TensorType.FLOAT32)
+    y = g.tensor((2, 3, 4))
+    g.op("FILL", [d, v], [y])
+    g.output(y)
+
+
+for _t in ("i32", "i64", "bool", "i8"):
+    @case(f"fill_{_t}_int64_dims")
+    def _(g, _t=_t):
+        d = g.const(g.np.array([3, 1, 2], g.np.int64))
+        v = make_operand(g, _t, (), (0.5, 2) if _t == "i8" else None)
+        y = make_result(g, _t, (3, 1, 2), (0.5, 2) if _t == "i8" else None)
+        g.op("FILL", [d, v], [y])
+        g.output(y)
+        g.int_inputs = {0: (-100, 100)}
+
+
+@case("fill_dims_at_run_time")
+def _(g):
+    d = g.input((3,), g.s.TensorType.INT32)
+    v = g.input((), g.s.TensorType.FLOAT32)
+    y = g.tensor((1, 1, 1))
+    g.op("FILL", [d, v], [y])
+    g.output(y)
+    g.input_values = {0: g.np.array([2, 5, 3], g.np.int32)}
+
+
+@case("fill_negative_dim", expect="error", error_contains=("out of range", "negative"))
+def _(g):
+    d = g.const(g.np.array([2, -1], g.np.int32))
+    v = g.input((), g.s.TensorType.FLOAT32)
+    y = g.tensor((2, 1))
+    g.op("FILL", [d, v], [y])
+    g.output(y)
+
+
+for _t in ("f32", "i32", "i64"):
+    unary_case(f"zeros_like_{_t}", "ZEROS_LIKE", _t, (3, 5))
+
+
+def add_n_case(name, t, n, shape=(3, 7), **kw):
+    @case(name, **kw)
+    def build(g):
+        ins = [make_operand(g, t, shape) for _ in range(n)]
+        y = make_result(g, t, shape)
+        g.op("ADD_N", ins, [y])
+        g.output(y)
+        g.int_inputs = {k: (-2**31, 2**31) for k in range(n)}
+
+
+add_n_case("add_n_f32_2", "f32", 2)
+add_n_case("add_n_f32_5", "f32", 5)
+add_n_case("add_n_i32_4_wrapping", "i32", 4)
+add_n_case("add_n_single_input", "f32", 1, expect="error", error_contains=("inputs",))

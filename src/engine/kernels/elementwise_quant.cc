@@ -352,10 +352,10 @@ void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int
   const int16_t* x = static_cast<const int16_t*>(a);
   const int16_t* y = static_cast<const int16_t*>(b);
   for (int64_t i = 0; i < n; ++i) {
-    const int32_t u = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(
-        (p.a_offset + x[i * ia]) * (1 << p.left_shift), p.a_mult, p.a_shift);
-    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(
-        (p.b_offset + y[i * ib]) * (1 << p.left_shift), p.b_mult, p.b_shift);
+    const int32_t u = RoundingDivideByPOTWideImpl(
+        qm::SaturatingRoundingDoublingHighMul((p.a_offset + x[i * ia]) * (1 << p.left_shift), p.a_mult), -p.a_shift);
+    const int32_t v = RoundingDivideByPOTWideImpl(
+        qm::SaturatingRoundingDoublingHighMul((p.b_offset + y[i * ib]) * (1 << p.left_shift), p.b_mult), -p.b_shift);
     z[i] = Compare(p.op, u, v);
   }
 }

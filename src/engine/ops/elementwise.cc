@@ -64,7 +64,8 @@ void rescale_table(BinaryState& s, int input, DType type, int32_t offset, int le
   t.resize(256);
   for (int k = 0; k < 256; ++k) {
     const int32_t q = type == DType::kInt8 ? int32_t(int8_t(uint8_t(k))) : k;
-    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * (1 << left_shift), mult, shift);
+    const int32_t v = ew::RoundingDivideByPOTWide(
+        qm::SaturatingRoundingDoublingHighMul((q + offset) * (1 << left_shift), mult), -shift);
     t[size_t(k)] = negate ? -v : v;
   }
   (input == 0 ? s.p.ta : s.p.tb) = t.data();
