@@ -14,11 +14,6 @@ namespace {
 constexpr int64_t kParallelMinElements = 1 << 15;
 }  // namespace
 
-int clamp_activation(const OpContext& ctx, int act) {
-  ctx.check(act >= kActNone && act <= kActSignBit, "unknown fused activation function ", act);
-  return act == kActTanh || act == kActSignBit ? int(kActNone) : act;
-}
-
 BinaryState& PrepareBroadcast(OpContext& ctx, int max_rank) {
   ctx.check_inputs(2, 2);
   ctx.check_outputs(1);

@@ -13,11 +13,6 @@
 
 namespace slimrt {
 
-// The official kernels of the arithmetic ops (and of CONV_2D, DEPTHWISE_CONV_2D and the pools) accept the fused
-// activations TANH and SIGN_BIT but apply no activation for them: their activation range is the whole type. This
-// maps them to kActNone; values outside the schema's enum fail.
-int clamp_activation(const OpContext& ctx, int act);
-
 // Per-node state of a broadcasting binary op: the plan, the row kernel and its parameters.
 struct BinaryState : OpState {
   BroadcastPlan plan;
