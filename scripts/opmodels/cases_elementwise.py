@@ -525,3 +525,11 @@ add_n_case("add_n_f32_2", "f32", 2)
 add_n_case("add_n_f32_5", "f32", 5)
 add_n_case("add_n_i32_4_wrapping", "i32", 4)
 add_n_case("add_n_single_input", "f32", 1, expect="error", error_contains=("inputs",))
+
+# int16 LOGISTIC / TANH: the reference's fixed-point sigmoid table; output scale 2^-15.
+for _op in ("LOGISTIC", "TANH"):
+    _n = _op.lower()
+    for _k, _si in enumerate((2**-12, 2**-11, 0.0003, 0.02)):
+        unary_case(f"{_n}_i16_q{_k}", _op, "i16", qi=(_si, 0), qo=(2**-15, 0), values=every_value("i16"))
+    unary_case(f"{_n}_i16_wrong_output_scale", _op, "i16", (4,), qi=(0.001, 0), qo=(0.001, 0), expect="error",
+               error_contains=("2^-15",))

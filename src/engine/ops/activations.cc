@@ -7,9 +7,9 @@
 //   RELU family   (q - in_zp) rescaled by in_scale / out_scale, clamped to the quantized activation range.
 //   LEAKY_RELU    the same with in_scale * alpha / out_scale for negative inputs.
 //   HARD_SWISH    the reference's 16-bit fixed-point formula (a "relu-ish" multiplier in [0, 1] times the input).
-//   LOGISTIC, TANH, ELU, GELU: the reference's lookup tables of the float function (LUTPopulate).
-// int16 needs zero points 0. LOGISTIC and TANH of int16 (the reference's fixed-point sigmoid table) are not
-// implemented: they fail at allocate_tensors naming the type.
+//   LOGISTIC, TANH, ELU, GELU: the reference's lookup tables of the float function (LUTPopulate); int16 LOGISTIC
+//                 and TANH interpolate the reference's 256-entry sigmoid table in fixed point (output scale 2^-15).
+// int16 needs zero points 0.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -154,6 +154,85 @@ void PrepareHardSwish(OpContext& ctx) {
   fill_table(ctx, in.type, HardSwishEntry, &p);
 }
 
+// 65536 * sigmoid(i / 24) for i in [0, 256), as 16-bit fixed point: the table of the reference's int16 LOGISTIC
+// and TANH (tanh(x) = 2 * sigmoid(2x) - 1), which interpolate linearly between its entries. Its entries are tuned
+// for that interpolation (a few differ by one from plain rounding), so they are data, not recomputed.
+constexpr uint16_t kSigmoidTable[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
+    43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
+    51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110,
+    61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
+    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
+    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208,
+    65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
+    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
+    65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
+    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
+
+// int16 LOGISTIC / TANH: the input rescaled to 3 * 4096 counts per unit ((x * multiplier + round) >> shift), then the
+// sigmoid table interpolated with 9 (LOGISTIC) or 8 (TANH, which reads sigmoid at twice the argument) fraction bits.
+struct Sigmoid16 {
+  int32_t multiplier;
+  int shift;
+  bool tanh;
+};
+
+int32_t Sigmoid16Entry(const void* a, int32_t q) {
+  const Sigmoid16& p = *static_cast<const Sigmoid16*>(a);
+  const int64_t round = p.shift > 0 ? int64_t(1) << (p.shift - 1) : 0;
+  const int32_t x = int32_t(qm::ShiftRightFloor64(int64_t(q) * p.multiplier + round, p.shift));
+  const uint32_t ax = uint32_t(x < 0 ? -int64_t(x) : x);
+  const int frac_bits = p.tanh ? 8 : 9;
+  const uint32_t uh = ax >> frac_bits;
+  uint32_t r;
+  if (uh >= 255) {
+    r = p.tanh ? (0xFFFFu << 8) : (0x7FFFu << 10);
+  } else {
+    const uint32_t ua = kSigmoidTable[uh], ub = kSigmoidTable[uh + 1];
+    r = (ua << frac_bits) + (ax & ((1u << frac_bits) - 1)) * (ub - ua);
+  }
+  if (p.tanh) {
+    const int32_t v = int32_t(r);
+    const int32_t t = x >= 0 ? v - (1 << 23) + (1 << 7) : -v + (1 << 23) + (1 << 7) - 1;
+    return int16_t(qm::ShiftRightFloor32(t, 8));
+  }
+  r = x >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+  return int16_t(r >> 10);
+}
+
+// The reference's int16 prepare: power-of-two input scales with the right exponent use the multiplier 3 and a
+// shift; other scales a multiplier of scale * 3 * 4096 doubled until it exceeds 32767 / 2.
+void PrepareSigmoid16(OpContext& ctx, bool tanh) {
+  const QuantParam qi = quant_param(ctx, ctx.input(0), "input"), qo = quant_param(ctx, ctx.output(0), "output");
+  int out_log2;
+  ctx.check(pot_exponent(qo.scale, &out_log2) && out_log2 == -15, "int16 ", tanh ? "TANH" : "LOGISTIC",
+            " needs the output scale 2^-15, got ", qo.scale);
+  int in_log2;
+  Sigmoid16 p{0, 0, tanh};
+  const bool pot = pot_exponent(qi.scale, &in_log2);
+  p.shift = 12 + in_log2;
+  if (pot && (p.shift == 0 || (tanh && p.shift == 1))) {
+    p.multiplier = 3 << p.shift;
+    p.shift = 0;
+  } else {
+    double m = double(qi.scale) * 4096.0 * 3.0;
+    p.shift = 0;
+    while (m <= 32767.0 / 2.0 && p.shift <= 30) {
+      ++p.shift;
+      m *= 2.0;
+    }
+    ctx.check(m < 2147483648.0 / 32768.0, "input scale ", qi.scale, " is too large");
+    p.multiplier = int32_t(m);
+  }
+  fill_table(ctx, DType::kInt16, Sigmoid16Entry, &p);
+}
+
 float LogisticFn(float x, const void*) { return 1.0f / (1.0f + std::exp(-x)); }
 float TanhFn(float x, const void*) { return std::tanh(x); }
 float EluFn(float x, const void*) { return x < 0.0f ? std::expm1(x) : x; }
@@ -175,8 +254,8 @@ Spec SpecOf(int32_t builtin) {
     case op::RELU6: return {ew::UnOp::kRelu6, 7};
     case op::RELU_N1_TO_1: return {ew::UnOp::kReluN1To1, 3};
     case op::RELU_0_TO_1: return {ew::UnOp::kRelu0To1, 3};
-    case op::LOGISTIC: return {ew::UnOp::kLogistic, 3};
-    case op::TANH: return {ew::UnOp::kTanh, 3};
+    case op::LOGISTIC: return {ew::UnOp::kLogistic, 7};
+    case op::TANH: return {ew::UnOp::kTanh, 7};
     case op::HARD_SWISH: return {ew::UnOp::kHardSwish, 3};
     case op::ELU: return {ew::UnOp::kElu, 1};
     case op::GELU: return {ew::UnOp::kGelu, 7};
@@ -199,8 +278,9 @@ void PrepareQuantized(OpContext& ctx, ActState& s) {
     case ew::UnOp::kRelu0To1: return PrepareReluX(ctx, 0.f, 1.f, nan);
     case ew::UnOp::kLeakyRelu: return PrepareReluX(ctx, 0.f, inf, s.alpha);
     case ew::UnOp::kHardSwish: return PrepareHardSwish(ctx);
-    case ew::UnOp::kLogistic: return fill_lut(ctx, LogisticFn);
-    case ew::UnOp::kTanh: return fill_lut(ctx, TanhFn);
+    case ew::UnOp::kLogistic:
+      return in.type == DType::kInt16 ? PrepareSigmoid16(ctx, false) : fill_lut(ctx, LogisticFn);
+    case ew::UnOp::kTanh: return in.type == DType::kInt16 ? PrepareSigmoid16(ctx, true) : fill_lut(ctx, TanhFn);
     case ew::UnOp::kElu: return fill_lut(ctx, EluFn);
     case ew::UnOp::kGelu: return fill_lut(ctx, GeluFn);
     default: return fill_lut(ctx, GeluTanhFn);

@@ -88,14 +88,6 @@ void int_activation(ew::Params& p, int act) {
   if (act == kActReluN1To1) p.lmin = -1, p.lmax = 1;
 }
 
-// int16 power-of-two scale: log2 of the scale when it is within 1e-3 of an integer (the reference's CheckedLog2).
-bool pot_exponent(float scale, int* e) {
-  const float l = std::log(scale) * (1.0f / std::log(2.0f));
-  const float r = std::round(l);
-  *e = int(r);
-  return std::fabs(l - r) < 1e-3f;
-}
-
 void PrepareQuantAddSub(OpContext& ctx, BinaryState& s, const ArithOptions& o, bool sub) {
   const Tensor& a = ctx.input(0);
   const Tensor& b = ctx.input(1);

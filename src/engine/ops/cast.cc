@@ -83,6 +83,16 @@ int64_t FloatToInt(double f, DType t) {
   return int64_t(r > lo ? r : lo);
 }
 
+// double -> float with IEEE rounding, without the undefined behaviour of out-of-range conversions.
+float ToFloat(double f) {
+  constexpr double kMax = 3.4028235677973366e38;  // FLT_MAX plus half an ulp: rounds to infinity from here on
+  if (f >= kMax) return std::numeric_limits<float>::infinity();
+  if (f <= -kMax) return -std::numeric_limits<float>::infinity();
+  if (f > double(std::numeric_limits<float>::max())) return std::numeric_limits<float>::max();
+  if (f < -double(std::numeric_limits<float>::max())) return -std::numeric_limits<float>::max();
+  return float(f);
+}
+
 void Eval(OpContext& ctx) {
   const Tensor& in = ctx.input(0);
   Tensor& out = ctx.output(0);
@@ -97,7 +107,7 @@ void Eval(OpContext& ctx) {
     if (is_float(ti)) {
       const double f = LoadFloat(src, ti);
       if (to == DType::kFloat32) {
-        const float v = float(f);
+        const float v = ToFloat(f);
         std::memcpy(dst, &v, 4);
       } else if (to == DType::kFloat64) {
         std::memcpy(dst, &f, 8);

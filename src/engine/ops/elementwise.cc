@@ -81,6 +81,13 @@ QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role) 
   return {single_scale(ctx, t, role), single_zero_point(ctx, t, role)};
 }
 
+bool pot_exponent(float scale, int* e) {
+  const float l = std::log(scale) * (1.0f / std::log(2.0f));
+  const float r = std::round(l);
+  *e = int(r);
+  return std::fabs(l - r) < 1e-3f;
+}
+
 void quantize_multiplier(const OpContext& ctx, double real, bool below_one, int32_t* mult, int* shift,
                          const char* what) {
   ctx.check(std::isfinite(real) && real >= 0 && (!below_one || real < 1.0), what, " ", real,
@@ -135,7 +142,10 @@ void Lut16(FloatFn f, const void* arg, QuantParam qi, QuantParam qo, int16_t lut
   const float step = (input_max - input_min) / 512;
   const float half_step = step / 2;
   const float inv = 65536.0f / (output_max - output_min);
-  auto clamp16 = [](float v) { return int16_t(std::min(std::max(v, -32768.0f), 32767.0f)); };
+  // NaN (inf - inf in the midpoint correction of overflowing functions) converts as x86 does: to 0 here.
+  auto clamp16 = [](float v) {
+    return int16_t(uint32_t(float_to_int32_x86(std::min(std::max(v, -32768.0f), 32767.0f))));
+  };
   for (int i = 0; i < 512; ++i) {
     const float val = f(input_min + float(i) * step, arg);
     const float val_mid = f(input_min + float(i) * step + half_step, arg);

@@ -45,6 +45,9 @@ struct QuantParam {
 };
 QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role);
 
+// Whether a scale is a power of two (log2 within 1e-3 of an integer, the reference's CheckedLog2), and its exponent.
+bool pot_exponent(float scale, int* e);
+
 // Q31 multiplier and exponent of `real` (quant_math.h); fails unless real < 1 when `below_one` (the kernels then
 // shift right only).
 void quantize_multiplier(const OpContext& ctx, double real, bool below_one, int32_t* mult, int* shift,
