@@ -26,6 +26,13 @@ BASES = {
     "fc": DATA / "generated" / "fc_basic.tflite",
     "deq": DATA / "generated" / "dequantize_fp16_conv.tflite",
     "ss": DATA / "generated" / "ss_shrink.tflite",
+    # elementwise family: quantized arithmetic, rescaled comparisons, quantized PRELU, SELECT (two-input ops whose
+    # shapes must agree, so that the huge-dimension cases are inconsistent models, not merely huge ones)
+    "add_q": DATA / "generated" / "add_i8.tflite",
+    "div_q": DATA / "generated" / "div_u8.tflite",
+    "less_q": DATA / "generated" / "less_i8_scales_differ.tflite",
+    "prelu_q": DATA / "generated" / "prelu_i8_channel.tflite",
+    "select": DATA / "generated" / "select_i8.tflite",
     "nabu": DATA / "models" / "okay_nabu.tflite",
     "recrop": DATA / "models" / "hand_recrop.tflite",
 }
