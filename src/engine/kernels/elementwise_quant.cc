@@ -131,6 +131,16 @@ bool IsComparison(Op op) { return op >= Op::kEqual && op <= Op::kGreaterEqual; }
 
 int32_t Clamp(const Params& p, int32_t v) { return std::min(p.qmax, std::max(p.qmin, v)); }
 
+// z[i] = f(x[i or 0], y[i or 0]) over typed rows: the loop every typed row kernel shares.
+template <class In, class Out, class F>
+void TypedRow(void* o, const void* a, const void* b, int64_t n, bool sa, bool sb, F f) {
+  const In* x = static_cast<const In*>(a);
+  const In* y = static_cast<const In*>(b);
+  Out* z = static_cast<Out*>(o);
+  const int64_t ia = sa, ib = sb;
+  for (int64_t i = 0; i < n; ++i) z[i] = f(x[i * ia], y[i * ib]);
+}
+
 // ---- gemmlowp-style fixed point, for the reciprocal of quantized DIV ----
 
 int CountLeadingZeros32(uint32_t x) {
@@ -208,30 +218,9 @@ void RunBinaryRows(const BroadcastPlan& p, BinaryRowFn row, const Params& prm, c
     return;
   }
   const int64_t n = p.inner();
-  const int outer_rank = p.rank - 1;
-  int64_t idx[kMaxBroadcastRank] = {0};
-  int64_t r = row_begin;
-  for (int i = outer_rank - 1; i >= 0; --i) {
-    idx[i] = r % p.dims[i];
-    r /= p.dims[i];
-  }
-  int64_t oa = 0, ob = 0;
-  for (int i = 0; i < outer_rank; ++i) {
-    oa += idx[i] * p.sa[i];
-    ob += idx[i] * p.sb[i];
-  }
-  for (int64_t rw = row_begin; rw < row_end; ++rw) {
-    row(prm, po + size_t(rw * n) * eso, pa + size_t(oa) * esa, pb + size_t(ob) * esb, n, sa, sb);
-    for (int i = outer_rank - 1; i >= 0; --i) {  // advance the odometer
-      ++idx[i];
-      oa += p.sa[i];
-      ob += p.sb[i];
-      if (idx[i] < p.dims[i]) break;
-      oa -= idx[i] * p.sa[i];
-      ob -= idx[i] * p.sb[i];
-      idx[i] = 0;
-    }
-  }
+  ForEachBroadcastRowOffset(p, row_begin, row_end, [&](int64_t oo, int64_t oa, int64_t ob) {
+    row(prm, po + size_t(oo) * eso, pa + size_t(oa) * esa, pb + size_t(ob) * esb, n, sa, sb);
+  });
 }
 
 void GenericIntRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
@@ -241,60 +230,41 @@ void GenericIntRow(const Params& p, void* o, const void* a, const void* b, int64
 }
 
 void GenericFloatRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
-  const float* x = static_cast<const float*>(a);
-  const float* y = static_cast<const float*>(b);
-  const int64_t ia = sa, ib = sb;
-  if (IsComparison(p.op)) {
-    uint8_t* z = static_cast<uint8_t*>(o);
-    for (int64_t i = 0; i < n; ++i) z[i] = Compare(p.op, x[i * ia], y[i * ib]);
-  } else {
-    float* z = static_cast<float*>(o);
-    for (int64_t i = 0; i < n; ++i) z[i] = FloatOp(p, x[i * ia], y[i * ib]);
-  }
+  if (IsComparison(p.op))
+    TypedRow<float, uint8_t>(o, a, b, n, sa, sb, [&](float x, float y) { return uint8_t(Compare(p.op, x, y)); });
+  else
+    TypedRow<float, float>(o, a, b, n, sa, sb, [&](float x, float y) { return FloatOp(p, x, y); });
 }
 
 void Quant8AddRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
-  const uint8_t* x = static_cast<const uint8_t*>(a);
-  const uint8_t* y = static_cast<const uint8_t*>(b);
-  uint8_t* z = static_cast<uint8_t*>(o);
-  const int64_t ia = sa, ib = sb;
   const bool square = p.op == Op::kSquaredDiff;
-  for (int64_t i = 0; i < n; ++i) {
-    int32_t raw = p.ta[x[i * ia]] + p.tb[y[i * ib]];
+  TypedRow<uint8_t, uint8_t>(o, a, b, n, sa, sb, [&](uint8_t x, uint8_t y) {
+    int32_t raw = p.ta[x] + p.tb[y];
     if (square) raw *= raw;
     const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.out_mult, p.out_shift);
-    z[i] = uint8_t(Clamp(p, v + p.out_offset));
-  }
+    return uint8_t(Clamp(p, v + p.out_offset));
+  });
 }
 
 void Quant16AddSubRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
-  const int16_t* x = static_cast<const int16_t*>(a);
-  const int16_t* y = static_cast<const int16_t*>(b);
-  int16_t* z = static_cast<int16_t*>(o);
-  const int64_t ia = sa, ib = sb;
   const bool sub = p.op == Op::kSub;
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t u = (p.a_offset + x[i * ia]) * (1 << p.left_shift);
-    const int32_t v = (p.b_offset + y[i * ib]) * (1 << p.left_shift);
-    const int32_t ru = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(u, p.a_mult, p.a_shift);
-    const int32_t rv = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(v, p.b_mult, p.b_shift);
-    const int32_t raw = sub ? ru - rv : ru + rv;
-    const int32_t r = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.out_mult, p.out_shift);
-    z[i] = int16_t(Clamp(p, r + p.out_offset));
-  }
+  TypedRow<int16_t, int16_t>(o, a, b, n, sa, sb, [&](int16_t x, int16_t y) {
+    const int32_t u = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp((p.a_offset + x) * (1 << p.left_shift),
+                                                                         p.a_mult, p.a_shift);
+    const int32_t v = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp((p.b_offset + y) * (1 << p.left_shift),
+                                                                         p.b_mult, p.b_shift);
+    const int32_t r = qm::MultiplyByQuantizedMultiplierSmallerThanOneExp(sub ? u - v : u + v, p.out_mult, p.out_shift);
+    return int16_t(Clamp(p, r + p.out_offset));
+  });
 }
 
 void Int16PotAddSubRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
-  const int16_t* x = static_cast<const int16_t*>(a);
-  const int16_t* y = static_cast<const int16_t*>(b);
-  int16_t* z = static_cast<int16_t*>(o);
-  const int64_t ia = sa, ib = sb;
   const bool sub = p.op == Op::kSub;
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t u = qm::RoundingDivideByPOT(x[i * ia], -p.a_shift);
-    const int32_t v = qm::RoundingDivideByPOT(y[i * ib], -p.b_shift);
-    z[i] = int16_t(Clamp(p, sub ? u - v : u + v));
-  }
+  TypedRow<int16_t, int16_t>(o, a, b, n, sa, sb, [&](int16_t x, int16_t y) {
+    const int32_t u = qm::RoundingDivideByPOT(x, -p.a_shift);
+    const int32_t v = qm::RoundingDivideByPOT(y, -p.b_shift);
+    return int16_t(Clamp(p, sub ? u - v : u + v));
+  });
 }
 
 void QuantMulRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
@@ -341,23 +311,18 @@ void QuantPreluRow(const Params& p, void* o, const void* a, const void* b, int64
 }
 
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
-  const int64_t ia = sa, ib = sb;
-  uint8_t* z = static_cast<uint8_t*>(o);
   if (p.in_type != DType::kInt16) {
-    const uint8_t* x = static_cast<const uint8_t*>(a);
-    const uint8_t* y = static_cast<const uint8_t*>(b);
-    for (int64_t i = 0; i < n; ++i) z[i] = Compare(p.op, p.ta[x[i * ia]], p.tb[y[i * ib]]);
+    TypedRow<uint8_t, uint8_t>(o, a, b, n, sa, sb,
+                               [&](uint8_t x, uint8_t y) { return uint8_t(Compare(p.op, p.ta[x], p.tb[y])); });
     return;
   }
-  const int16_t* x = static_cast<const int16_t*>(a);
-  const int16_t* y = static_cast<const int16_t*>(b);
-  for (int64_t i = 0; i < n; ++i) {
+  TypedRow<int16_t, uint8_t>(o, a, b, n, sa, sb, [&](int16_t x, int16_t y) {
     const int32_t u = RoundingDivideByPOTWideImpl(
-        qm::SaturatingRoundingDoublingHighMul((p.a_offset + x[i * ia]) * (1 << p.left_shift), p.a_mult), -p.a_shift);
+        qm::SaturatingRoundingDoublingHighMul((p.a_offset + x) * (1 << p.left_shift), p.a_mult), -p.a_shift);
     const int32_t v = RoundingDivideByPOTWideImpl(
-        qm::SaturatingRoundingDoublingHighMul((p.b_offset + y[i * ib]) * (1 << p.left_shift), p.b_mult), -p.b_shift);
-    z[i] = Compare(p.op, u, v);
-  }
+        qm::SaturatingRoundingDoublingHighMul((p.b_offset + y) * (1 << p.left_shift), p.b_mult), -p.b_shift);
+    return uint8_t(Compare(p.op, u, v));
+  });
 }
 
 int32_t RoundingDivideByPOTWide(int32_t x, int e) { return RoundingDivideByPOTWideImpl(x, e); }

@@ -90,14 +90,12 @@ void int_activation(ew::Params& p, int act) {
 
 void PrepareQuantAddSub(OpContext& ctx, BinaryState& s, const ArithOptions& o, bool sub) {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
-  const Tensor& out = ctx.output(0);
-  const QuantParam qa = quant_param(ctx, a, "input 0"), qb = quant_param(ctx, b, "input 1");
-  const QuantParam qo = quant_param(ctx, out, "output");
+  const QuantIO q = quant_io(ctx);
+  const QuantParam &qa = q.a, &qb = q.b, &qo = q.out;
   ew::Params& p = s.p;
   p.op = sub ? ew::Op::kSub : ew::Op::kAdd;
   p.in_type = p.out_type = a.type;
-  quantized_activation(ctx, o.activation, out, &p.qmin, &p.qmax);
+  quantized_activation(ctx, o.activation, ctx.output(0), &p.qmin, &p.qmax);
   const bool int16 = a.type == DType::kInt16;
   if (int16) {
     ctx.check(qa.zero_point == 0 && qb.zero_point == 0 && qo.zero_point == 0,
@@ -111,7 +109,7 @@ void PrepareQuantAddSub(OpContext& ctx, BinaryState& s, const ArithOptions& o, b
                     p.b_shift >= -31,
                 "power-of-two int16 scales must leave one input at the output scale and the other finer");
       // The reference's kernel for this path reads both inputs flat.
-      ctx.check(sub || a.shape == b.shape, "int16 ADD with power-of-two scales does not broadcast");
+      ctx.check(sub || a.shape == ctx.input(1).shape, "int16 ADD with power-of-two scales does not broadcast");
       s.row = ew::Int16PotAddSubRow;
       return;
     }
@@ -136,13 +134,11 @@ void PrepareQuantAddSub(OpContext& ctx, BinaryState& s, const ArithOptions& o, b
 
 void PrepareQuantMul(OpContext& ctx, BinaryState& s, const ArithOptions& o) {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
-  const Tensor& out = ctx.output(0);
-  const QuantParam qa = quant_param(ctx, a, "input 0"), qb = quant_param(ctx, b, "input 1");
-  const QuantParam qo = quant_param(ctx, out, "output");
+  const QuantIO q = quant_io(ctx);
+  const QuantParam &qa = q.a, &qb = q.b, &qo = q.out;
   ew::Params& p = s.p;
   p.in_type = p.out_type = a.type;
-  quantized_activation(ctx, o.activation, out, &p.qmin, &p.qmax);
+  quantized_activation(ctx, o.activation, ctx.output(0), &p.qmin, &p.qmax);
   ctx.check(a.type != DType::kInt16 || (qa.zero_point == 0 && qb.zero_point == 0 && qo.zero_point == 0),
             "int16 inputs and output must have zero point 0");
   p.a_offset = -qa.zero_point;

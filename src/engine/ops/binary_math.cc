@@ -69,13 +69,10 @@ void EvalChecked(OpContext& ctx) {
 
 // Quantized DIV: multiplier a_scale / (b_scale * out_scale), computed in float as the reference does.
 void PrepareQuantDiv(OpContext& ctx, MathState& s, int act) {
-  const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
-  const Tensor& out = ctx.output(0);
-  const QuantParam qa = quant_param(ctx, a, "input 0"), qb = quant_param(ctx, b, "input 1");
-  const QuantParam qo = quant_param(ctx, out, "output");
+  const QuantIO q = quant_io(ctx);
+  const QuantParam &qa = q.a, &qb = q.b, &qo = q.out;
   ew::Params& p = s.p;
-  quantized_activation(ctx, act, out, &p.qmin, &p.qmax);
+  quantized_activation(ctx, act, ctx.output(0), &p.qmin, &p.qmax);
   p.a_offset = -qa.zero_point;
   p.b_offset = -qb.zero_point;
   p.out_offset = qo.zero_point;
@@ -89,8 +86,8 @@ void PrepareQuantDiv(OpContext& ctx, MathState& s, int act) {
 // Quantized SQUARED_DIFFERENCE (int8): inputs rescaled to twice the larger scale after a left shift of 7.
 void PrepareQuantSquaredDiff(OpContext& ctx, MathState& s) {
   const Tensor& a = ctx.input(0);
-  const QuantParam qa = quant_param(ctx, a, "input 0"), qb = quant_param(ctx, ctx.input(1), "input 1");
-  const QuantParam qo = quant_param(ctx, ctx.output(0), "output");
+  const QuantIO q = quant_io(ctx);
+  const QuantParam &qa = q.a, &qb = q.b, &qo = q.out;
   ew::Params& p = s.p;
   p.qmin = -128, p.qmax = 127;
   p.out_offset = qo.zero_point;

@@ -81,6 +81,11 @@ QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role) 
   return {single_scale(ctx, t, role), single_zero_point(ctx, t, role)};
 }
 
+QuantIO quant_io(OpContext& ctx) {
+  return {quant_param(ctx, ctx.input(0), "input 0"), quant_param(ctx, ctx.input(1), "input 1"),
+          quant_param(ctx, ctx.output(0), "output")};
+}
+
 bool pot_exponent(float scale, int* e) {
   const float l = std::log(scale) * (1.0f / std::log(2.0f));
   const float r = std::round(l);

@@ -44,6 +44,11 @@ struct QuantParam {
   int32_t zero_point;
 };
 QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role);
+// The quantization of a binary op's inputs 0, 1 and output 0.
+struct QuantIO {
+  QuantParam a, b, out;
+};
+QuantIO quant_io(OpContext& ctx);
 
 // Whether a scale is a power of two (log2 within 1e-3 of an integer, the reference's CheckedLog2), and its exponent.
 bool pot_exponent(float scale, int* e);
