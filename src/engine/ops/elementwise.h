@@ -1,6 +1,6 @@
-// Shared pieces of the elementwise op files (binary arithmetic, comparisons, logical ops, min/max, unary maths):
-// the broadcast prepare, the type-generic binary eval, fused activations as the official kernels apply them, and
-// per-value tables for 8/16-bit unary ops.
+// Shared pieces of the elementwise op files (binary arithmetic, comparisons, logical ops, min/max, unary maths,
+// activations): the broadcast prepare, the type-generic binary eval, quantization helpers, and per-value tables for
+// 8/16-bit unary ops.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +23,8 @@ struct BinaryState : OpState {
 };
 
 // p.ta (input 0) or p.tb (input 1) of an 8-bit input: for every value q of `type` (int8 or uint8), the reference's
-// rescaled input MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << left_shift, mult, shift),
-// negated when `negate`.
+// rescaled input MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << left_shift, mult, shift) (a shift
+// above 0 computed as the reference's x86 build does, see ew::RoundingDivideByPOTWide), negated when `negate`.
 void rescale_table(BinaryState& s, int input, DType type, int32_t offset, int left_shift, int32_t mult, int shift,
                    bool negate);
 
