@@ -99,3 +99,29 @@ def test_threads_give_the_same_result(name):
         for a, b in zip(outs[1], outs[threads]):
             assert a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), \
                 f"{name}: {threads} threads differ from 1"
+
+
+# 8-bit binary ops on large outputs switch to a table of all 65536 input pairs, filled by the same kernel. Tiling
+# a case's inputs (same-shape operands) must tile the official outputs exactly.
+PAIR_TABLE = ["add_i8", "sub_i8_zp_limits", "mul_u8", "add_i8_tiny_scales", "div_i8", "squared_difference_i8",
+              "equal_i8", "less_i8", "maximum_u8", "floor_div_i8", "floor_mod_i8"]
+
+
+@pytest.mark.parametrize("name", PAIR_TABLE)
+def test_large_8bit_outputs_match_tiled_reference(name):
+    doc, data = load(name)
+    xs = inputs_of(doc)
+    reps = -(-(1 << 16) // xs[0].size) + 1  # enough copies for >= 65536 output elements
+    big = [np.concatenate([x] * reps, axis=0) for x in xs]
+    if len(set(x.shape for x in big)) != 1:
+        pytest.skip("operands of different shapes")
+    it = make_interpreter(model_content=data)
+    for x, d in zip(big, doc["inputs"]):
+        it.resize_tensor_input(d["index"], list(x.shape))
+    it.allocate_tensors()
+    for x, d in zip(big, doc["inputs"]):
+        it.set_tensor(d["index"], x)
+    it.invoke()
+    for o in doc["outputs"]:
+        ref = np.array(o["ref"]["data"], dtype=o["ref"]["dtype"]).reshape(o["ref"]["shape"])
+        np.testing.assert_array_equal(it.get_tensor(o["index"]), np.concatenate([ref] * reps, axis=0))

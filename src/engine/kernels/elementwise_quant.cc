@@ -310,6 +310,10 @@ void QuantPreluRow(const Params& p, void* o, const void* a, const void* b, int64
   }
 }
 
+void PairTableRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
+  TypedRow<uint8_t, uint8_t>(o, a, b, n, sa, sb, [&](uint8_t x, uint8_t y) { return p.pair[(x << 8) | y]; });
+}
+
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb) {
   if (p.in_type != DType::kInt16) {
     TypedRow<uint8_t, uint8_t>(o, a, b, n, sa, sb,

@@ -39,6 +39,8 @@ struct Params {
   // 8-bit inputs: per-value tables (indexed by the input byte) of the rescaled inputs
   const int32_t* ta = nullptr;
   const int32_t* tb = nullptr;
+  // 8-bit inputs and output: the output byte for every (a, b) pair, indexed a * 256 + b (PairTableRow)
+  const uint8_t* pair = nullptr;
 };
 
 using BinaryRowFn = void (*)(const Params& p, void* o, const void* a, const void* b, int64_t n, bool step_a,
@@ -71,6 +73,8 @@ void QuantDivRow(const Params& p, void* o, const void* a, const void* b, int64_t
 // Quantized PRELU (int8/uint8 by p.in_type), a = input, b = alpha: x = a + a_offset; x >= 0 rescaled by
 // a_mult/a_shift, else x * (b + b_offset) rescaled by b_mult/b_shift; plus out_offset, clamped to [qmin, qmax].
 void QuantPreluRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
+// Any op on 8-bit inputs with an 8-bit (or bool) output, through p.pair: o[i] = pair[a[i] * 256 + b[i]].
+void PairTableRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);
 // Quantized comparisons (p.op), bool out: 8-bit inputs compare ta[a] with tb[b]; int16 inputs are rescaled
 // ((q + offset) << left_shift, times the Q31 multiplier) per element.
 void QuantCompareRow(const Params& p, void* o, const void* a, const void* b, int64_t n, bool sa, bool sb);

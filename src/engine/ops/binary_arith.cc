@@ -183,6 +183,7 @@ void Prepare(OpContext& ctx) {
     case DType::kUInt8:
       if (kOp == ew::Op::kMul) PrepareQuantMul(ctx, s, o);
       else PrepareQuantAddSub(ctx, s, o, kOp == ew::Op::kSub);
+      use_pair_table(s);
       return ctx.set_eval(EvalBinary);
     default: ctx.unsupported_type(a, "input 0");
   }

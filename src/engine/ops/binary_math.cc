@@ -150,6 +150,7 @@ void Prepare(OpContext& ctx) {
     if (act == kActRelu6) s.p.lmax = 6;
     if (act == kActReluN1To1) s.p.lmax = 1;
   }
+  use_pair_table(s);
   ctx.set_eval(s.check == Check::kNone ? EvalBinary : EvalChecked);
 }
 

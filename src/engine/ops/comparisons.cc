@@ -68,6 +68,7 @@ void Prepare(OpContext& ctx) {
       rescale(ctx, s, 0);
       rescale(ctx, s, 1);
       s.row = ew::QuantCompareRow;
+      use_pair_table(s);
       return ctx.set_eval(EvalBinary);
     default: break;
   }

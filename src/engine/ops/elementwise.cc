@@ -66,6 +66,17 @@ void rescale_table(BinaryState& s, int input, DType type, int32_t offset, int le
   (input == 0 ? s.p.ta : s.p.tb) = t.data();
 }
 
+void use_pair_table(BinaryState& s) {
+  constexpr int64_t kMinElements = 1 << 16;  // below this the table costs more than it saves
+  if (s.esa != 1 || s.esb != 1 || s.eso != 1 || s.plan.total < kMinElements || !s.row) return;
+  std::vector<uint8_t> a(65536), b(65536);
+  for (int i = 0; i < 65536; ++i) a[size_t(i)] = uint8_t(i >> 8), b[size_t(i)] = uint8_t(i);
+  s.pair.resize(65536);
+  s.row(s.p, s.pair.data(), a.data(), b.data(), 65536, true, true);
+  s.p.pair = s.pair.data();
+  s.row = ew::PairTableRow;
+}
+
 void use_generic_row(BinaryState& s, ew::Op op, DType in_type, DType out_type) {
   s.p.op = op;
   s.p.in_type = in_type;

@@ -20,7 +20,13 @@ struct BinaryState : OpState {
   ew::Params p;
   uint8_t esa = 0, esb = 0, eso = 0;  // element sizes of a, b, out
   std::vector<int32_t> ta, tb;        // per-value tables of 8-bit inputs (p.ta / p.tb point here)
+  std::vector<uint8_t> pair;          // 8-bit in and out: the output of every input pair (p.pair points here)
 };
+
+// For 8-bit inputs with an 8-bit output and large outputs: evaluates state.row once for all 65536 input pairs and
+// replaces it with a lookup in that table (the same results, faster). Call after the row and its parameters are
+// set; a no-op otherwise.
+void use_pair_table(BinaryState& s);
 
 // p.ta (input 0) or p.tb (input 1) of an 8-bit input: for every value q of `type` (int8 or uint8), the reference's
 // rescaled input MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << left_shift, mult, shift) (a shift

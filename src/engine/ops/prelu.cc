@@ -50,6 +50,7 @@ void Prepare(OpContext& ctx) {
     case DType::kInt8:
     case DType::kUInt8:
       PrepareQuantized(ctx, s);
+      use_pair_table(s);
       return ctx.set_eval(EvalBinary);
     default: ctx.unsupported_type(x, "input");
   }
