@@ -14,13 +14,10 @@
 #include <limits>
 
 #include "kernels/elementwise_kernels.h"
-#include "kernels/threadpool.h"
 #include "ops/elementwise.h"
 
 namespace slimrt {
 namespace {
-
-constexpr int64_t kParallelMinElements = 1 << 15;
 
 struct ArithOptions {
   int activation;
@@ -41,44 +38,7 @@ struct ArithState : BinaryState {
 
 void EvalF32(OpContext& ctx) {
   const ArithState& s = ctx.state<ArithState>();
-  const ew::BinOp kOp = s.fop;
-  const BroadcastPlan& p = s.plan;
-  const float* a = ctx.input(0).as<float>();
-  const float* b = ctx.input(1).as<float>();
-  float* o = ctx.output(0).as<float>();
-  const float lo = s.p.fmin, hi = s.p.fmax;
-  const bool sa = p.a_inner_step(), sb = p.b_inner_step();
-  if (p.total == 0) return;
-  const bool parallel = ctx.num_threads() > 1 && p.total >= kParallelMinElements;
-  if (p.rank == 1) {
-    auto run = [&](int64_t begin, int64_t end, int) {
-      ew::BinaryRowF32(kOp, o + begin, sa ? a + begin : a, sb ? b + begin : b, end - begin, sa, sb, lo, hi);
-    };
-    if (parallel) ctx.pool().parallel_for(p.total, 4096, run);
-    else run(0, p.total, 0);
-    return;
-  }
-  const int64_t C = p.inner(), rows = p.outer();
-  const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, C));
-  if (p.rank == 2 && sa && sb && (p.sa[0] == 0) != (p.sb[0] == 0)) {
-    // One operand is a per-channel vector repeated over the rows of the other.
-    const bool vec_first = p.sa[0] == 0;
-    const float* full = vec_first ? b : a;
-    const float* vec = vec_first ? a : b;
-    auto run = [&](int64_t begin, int64_t end, int) {
-      ew::BinaryRowsVecF32(kOp, o + begin * C, full + begin * C, vec, end - begin, C, vec_first, lo, hi);
-    };
-    if (parallel) ctx.pool().parallel_for(rows, grain, run);
-    else run(0, rows, 0);
-    return;
-  }
-  auto run = [&](int64_t begin, int64_t end, int) {
-    ForEachBroadcastRow(p, a, b, o, begin, end, [&](float* orow, const float* arow, const float* brow, int64_t n) {
-      ew::BinaryRowF32(kOp, orow, arow, brow, n, sa, sb, lo, hi);
-    });
-  };
-  if (parallel) ctx.pool().parallel_for(rows, grain, run);
-  else run(0, rows, 0);
+  EvalFloatBinary(ctx, s.plan, s.fop, s.p.fmin, s.p.fmax);
 }
 
 // Activation range of integer results (CalculateActivationRange on the integer type).

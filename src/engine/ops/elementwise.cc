@@ -88,6 +88,44 @@ void use_generic_row(BinaryState& s, ew::Op op, DType in_type, DType out_type) {
   s.row = in_type == DType::kFloat32 ? ew::GenericFloatRow : ew::GenericIntRow;
 }
 
+void EvalFloatBinary(OpContext& ctx, const BroadcastPlan& p, ew::BinOp op, float lo, float hi) {
+  const float* a = ctx.input(0).as<float>();
+  const float* b = ctx.input(1).as<float>();
+  float* o = ctx.output(0).as<float>();
+  const bool sa = p.a_inner_step(), sb = p.b_inner_step();
+  if (p.total == 0) return;
+  const bool parallel = ctx.num_threads() > 1 && p.total >= kParallelMinElements;
+  if (p.rank == 1) {
+    auto run = [&](int64_t begin, int64_t end, int) {
+      ew::BinaryRowF32(op, o + begin, sa ? a + begin : a, sb ? b + begin : b, end - begin, sa, sb, lo, hi);
+    };
+    if (parallel) ctx.pool().parallel_for(p.total, 4096, run);
+    else run(0, p.total, 0);
+    return;
+  }
+  const int64_t C = p.inner(), rows = p.outer();
+  const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, C));
+  if (p.rank == 2 && sa && sb && (p.sa[0] == 0) != (p.sb[0] == 0)) {
+    // One operand is a per-channel vector repeated over the rows of the other.
+    const bool vec_first = p.sa[0] == 0;
+    const float* full = vec_first ? b : a;
+    const float* vec = vec_first ? a : b;
+    auto run = [&](int64_t begin, int64_t end, int) {
+      ew::BinaryRowsVecF32(op, o + begin * C, full + begin * C, vec, end - begin, C, vec_first, lo, hi);
+    };
+    if (parallel) ctx.pool().parallel_for(rows, grain, run);
+    else run(0, rows, 0);
+    return;
+  }
+  auto run = [&](int64_t begin, int64_t end, int) {
+    ForEachBroadcastRow(p, a, b, o, begin, end, [&](float* orow, const float* arow, const float* brow, int64_t n) {
+      ew::BinaryRowF32(op, orow, arow, brow, n, sa, sb, lo, hi);
+    });
+  };
+  if (parallel) ctx.pool().parallel_for(rows, grain, run);
+  else run(0, rows, 0);
+}
+
 QuantParam quant_param(const OpContext& ctx, const Tensor& t, const char* role) {
   return {single_scale(ctx, t, role), single_zero_point(ctx, t, role)};
 }

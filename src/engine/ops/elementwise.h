@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/elementwise_broadcast.h"
+#include "kernels/elementwise_kernels.h"
 #include "kernels/elementwise_quant.h"
 #include "op.h"
 #include "ops/util.h"
@@ -43,6 +44,10 @@ BinaryState& PrepareBroadcast(OpContext& ctx, int max_rank = kMaxBroadcastRank);
 
 // Runs state.row over the whole output, split across threads for large outputs.
 void EvalBinary(OpContext& ctx);
+
+// float32 inputs 0 and 1 through the vectorized kernels (ew::BinaryRowF32 / BinaryRowsVecF32), clamped to
+// [lo, hi], split across threads for large outputs.
+void EvalFloatBinary(OpContext& ctx, const BroadcastPlan& p, ew::BinOp op, float lo, float hi);
 
 // Quantization of a quantized input/output: scale checked positive and finite, zero point inside the type.
 struct QuantParam {

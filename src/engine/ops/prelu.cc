@@ -5,23 +5,14 @@
 // official runtime accepts it but its output is not a PRELU of the values (it reads the int16 data as bytes).
 #include <limits>
 
-#include "kernels/elementwise_kernels.h"
 #include "ops/elementwise.h"
 
 namespace slimrt {
 namespace {
 
 void EvalFloat(OpContext& ctx) {
-  const BroadcastPlan& p = ctx.state<BinaryState>().plan;
-  const float* a = ctx.input(0).as<float>();
-  const float* b = ctx.input(1).as<float>();
-  float* o = ctx.output(0).as<float>();
-  if (p.total == 0) return;
-  const bool sa = p.a_inner_step(), sb = p.b_inner_step();
   const float inf = std::numeric_limits<float>::infinity();
-  ForEachBroadcastRow(p, a, b, o, 0, p.outer(), [&](float* orow, const float* arow, const float* brow, int64_t n) {
-    ew::BinaryRowF32(ew::BinOp::kPrelu, orow, arow, brow, n, sa, sb, -inf, inf);
-  });
+  EvalFloatBinary(ctx, ctx.state<BinaryState>().plan, ew::BinOp::kPrelu, -inf, inf);
 }
 
 void PrepareQuantized(OpContext& ctx, BinaryState& s) {
