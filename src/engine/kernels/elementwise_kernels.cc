@@ -18,6 +18,18 @@ struct Sub {
 struct Mul {
   static float f(float a, float b) { return a * b; }
 };
+struct Div {
+  static float f(float a, float b) { return a / b; }
+};
+struct Max {  // a > b ? a : b, as the reference (NaN in b propagates, NaN in a does not)
+  static float f(float a, float b) { return a > b ? a : b; }
+};
+struct Min {
+  static float f(float a, float b) { return a < b ? a : b; }
+};
+struct SquaredDiff {
+  static float f(float a, float b) { return (a - b) * (a - b); }
+};
 struct Prelu {
   // Branch-free (max(x,0) + min(x,0) * alpha) so it vectorizes; equal to the select for finite alpha.
   static float f(float x, float alpha) {
@@ -105,6 +117,10 @@ void BinaryRowF32(BinOp op, float* o, const float* a, const float* b, int64_t n,
     case BinOp::kSub: Row<Sub>(o, a, b, n, step_a, step_b, lo, hi); break;
     case BinOp::kMul: Row<Mul>(o, a, b, n, step_a, step_b, lo, hi); break;
     case BinOp::kPrelu: Row<Prelu>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kDiv: Row<Div>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kMax: Row<Max>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kMin: Row<Min>(o, a, b, n, step_a, step_b, lo, hi); break;
+    case BinOp::kSquaredDiff: Row<SquaredDiff>(o, a, b, n, step_a, step_b, lo, hi); break;
   }
 }
 
@@ -115,6 +131,10 @@ void BinaryRowsVecF32(BinOp op, float* o, const float* a, const float* v, int64_
     case BinOp::kSub: RowsVecDispatch<Sub>(o, a, v, rows, C, vec_first, lo, hi); break;
     case BinOp::kMul: RowsVecDispatch<Mul>(o, a, v, rows, C, vec_first, lo, hi); break;
     case BinOp::kPrelu: RowsVecDispatch<Prelu>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kDiv: RowsVecDispatch<Div>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kMax: RowsVecDispatch<Max>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kMin: RowsVecDispatch<Min>(o, a, v, rows, C, vec_first, lo, hi); break;
+    case BinOp::kSquaredDiff: RowsVecDispatch<SquaredDiff>(o, a, v, rows, C, vec_first, lo, hi); break;
   }
 }
 

@@ -7,7 +7,7 @@
 namespace slimrt {
 namespace ew {
 
-enum class BinOp : int { kAdd, kSub, kMul, kPrelu /* a = input, b = alpha */ };
+enum class BinOp : int { kAdd, kSub, kMul, kPrelu /* a = input, b = alpha */, kDiv, kMax, kMin, kSquaredDiff };
 enum class UnOp : int {
   kRelu, kRelu6, kReluN1To1, kLogistic, kTanh, kHardSwish,
   kRelu0To1, kAbs, kNeg, kExp, kLog, kSin, kCos, kSqrt, kRsqrt, kSquare, kCeil, kFloor, kRound, kSign, kElu,

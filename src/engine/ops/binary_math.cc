@@ -8,6 +8,7 @@
 //   FLOOR_MOD           float32, int8, int16, int32, int64: the remainder with the divisor's sign.
 //   POW                 float32 (powf), int32 (pow in double, exponents >= 0).
 //   MAXIMUM / MINIMUM   float32, int8, uint8, int16, int32, int64 (raw values: no rescaling of quantized inputs).
+// float32 DIV, MAXIMUM, MINIMUM and SQUARED_DIFFERENCE run through the vectorized kernels (EvalFloatBinary).
 //   SQUARED_DIFFERENCE  float32, int32, quantized int8 (inputs rescaled with a left shift of 7, squared, rescaled).
 // Integer divisions by zero (and float FLOOR_DIV by zero, quantized DIV by the zero point) fail at invoke, as in
 // the official runtime; so does int32 POW with a negative exponent.
@@ -40,9 +41,25 @@ uint32_t type_bit(DType t) {
 enum class Check : uint8_t { kNone, kNonZero, kNonNegative };
 
 struct MathState : BinaryState {
+  ew::BinOp fop = ew::BinOp::kDiv;  // float32 DIV/MAXIMUM/MINIMUM/SQUARED_DIFFERENCE
   Check check = Check::kNone;
   int32_t forbidden = 0;  // kNonZero: the raw value that counts as zero (a quantized zero point)
 };
+
+// DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE of float32 through the vectorized kernels.
+ew::BinOp FloatOp(ew::Op op) {
+  switch (op) {
+    case ew::Op::kDiv: return ew::BinOp::kDiv;
+    case ew::Op::kMax: return ew::BinOp::kMax;
+    case ew::Op::kMin: return ew::BinOp::kMin;
+    default: return ew::BinOp::kSquaredDiff;
+  }
+}
+
+void EvalFloat(OpContext& ctx) {
+  const MathState& s = ctx.state<MathState>();
+  EvalFloatBinary(ctx, s.plan, s.fop, s.p.fmin, s.p.fmax);
+}
 
 void EvalChecked(OpContext& ctx) {
   const MathState& s = ctx.state<MathState>();
@@ -151,6 +168,11 @@ void Prepare(OpContext& ctx) {
     if (act == kActReluN1To1) s.p.lmax = 1;
   }
   use_pair_table(s);
+  if (a.type == DType::kFloat32 && s.check == Check::kNone && spec.op != ew::Op::kFloorMod &&
+      spec.op != ew::Op::kPow) {
+    s.fop = FloatOp(spec.op);
+    return ctx.set_eval(EvalFloat);
+  }
   ctx.set_eval(s.check == Check::kNone ? EvalBinary : EvalChecked);
 }
 
