@@ -8,8 +8,8 @@
 //   FLOOR_MOD           float32, int8, int16, int32, int64: the remainder with the divisor's sign.
 //   POW                 float32 (powf), int32 (pow in double, exponents >= 0).
 //   MAXIMUM / MINIMUM   float32, int8, uint8, int16, int32, int64 (raw values: no rescaling of quantized inputs).
-// float32 DIV, MAXIMUM, MINIMUM and SQUARED_DIFFERENCE run through the vectorized kernels (EvalFloatBinary).
 //   SQUARED_DIFFERENCE  float32, int32, quantized int8 (inputs rescaled with a left shift of 7, squared, rescaled).
+// float32 DIV, MAXIMUM, MINIMUM and SQUARED_DIFFERENCE run through the vectorized kernels (EvalFloatBinary).
 // Integer divisions by zero (and float FLOOR_DIV by zero, quantized DIV by the zero point) fail at invoke, as in
 // the official runtime; so does int32 POW with a negative exponent.
 #include <algorithm>
