@@ -66,8 +66,9 @@ def test_invoke_time_domain_errors(name, index, value, message):
 # Ops whose eval splits large outputs across threads: the generated model, its inputs resized to a large shape,
 # must give the same bytes with 2 and 4 threads as with 1 (the 1-thread path is the one checked against the
 # official outputs above and in test_ops.py).
-THREADED = ["add_i8", "sub_u8", "mul_i16", "add_i32_relu6", "maximum_f32", "squared_difference_i8", "div_i8",
-            "floor_mod_i32", "less_f32", "equal_i8", "exp_f32", "relu_f32", "gelu_f32", "leaky_relu_f32"]
+THREADED = ["add_i8", "sub_u8", "mul_i16", "add_i32_relu6", "maximum_f32", "div_f32", "squared_difference_f32",
+            "squared_difference_i8", "div_i8", "floor_mod_i32", "less_f32", "equal_i8", "exp_f32", "relu_f32",
+            "gelu_f32", "leaky_relu_f32"]
 
 
 @slimrt_only
