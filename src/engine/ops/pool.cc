@@ -34,6 +34,8 @@ Pool2DOptions ReadOptions(const OpContext& ctx) {
 struct PoolState : OpState {
   int batch = 0, in_h = 0, in_w = 0, ch = 0, out_h = 0, out_w = 0;
   int stride_h = 1, stride_w = 1, filter_h = 1, filter_w = 1, pad_top = 0, pad_left = 0;
+  PoolKind kind = kMax;
+  DType type = DType::kFloat32;
   float lo = 0, hi = 0;        // float activation clamp
   int32_t qlo = 0, qhi = 0;    // quantized activation clamp
 };
@@ -47,9 +49,10 @@ inline Window window(int o, int stride, int pad, int filter, int in) {
   return {origin, std::max(0, -origin), std::min(filter, in - origin)};
 }
 
-template <PoolKind kKind>
+// Float rows [row_begin, row_end) of (batch, out_y). The pool kind is a per-tap branch outside the channel loop.
 void PoolRowsFloat(const PoolState& s, const float* in, float* out, int64_t row_begin, int64_t row_end) {
   const int C = s.ch;
+  const PoolKind kind = s.kind;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int b = int(row / s.out_h);
     const Window wy = window(int(row % s.out_h), s.stride_h, s.pad_top, s.filter_h, s.in_h);
@@ -59,15 +62,15 @@ void PoolRowsFloat(const PoolState& s, const float* in, float* out, int64_t row_
       const Window wx = window(ox, s.stride_w, s.pad_left, s.filter_w, s.in_w);
       float* o = out_row + int64_t(ox) * C;
       const int count = std::max(0, wy.f1 - wy.f0) * std::max(0, wx.f1 - wx.f0);
-      const float init = kKind == kMax ? std::numeric_limits<float>::lowest() : 0.f;
+      const float init = kind == kMax ? std::numeric_limits<float>::lowest() : 0.f;
       for (int c = 0; c < C; ++c) o[c] = init;
       for (int fy = wy.f0; fy < wy.f1; ++fy) {
         const float* in_row = in_b + (int64_t(wy.origin + fy) * s.in_w + wx.origin) * C;
         for (int fx = wx.f0; fx < wx.f1; ++fx) {
           const float* p = in_row + int64_t(fx) * C;
-          if (kKind == kMax) {
+          if (kind == kMax) {
             for (int c = 0; c < C; ++c) o[c] = std::max(o[c], p[c]);
-          } else if (kKind == kAvg) {
+          } else if (kind == kAvg) {
             for (int c = 0; c < C; ++c) o[c] += p[c];
           } else {
             for (int c = 0; c < C; ++c) o[c] += p[c] * p[c];
@@ -78,56 +81,60 @@ void PoolRowsFloat(const PoolState& s, const float* in, float* out, int64_t row_
       const float n = float(std::max(count, 1));
       for (int c = 0; c < C; ++c) {
         float v = o[c];
-        if (kKind == kAvg) v = v / n;
-        if (kKind == kL2) v = std::sqrt(v / n);
+        if (kind == kAvg) v = v / n;
+        if (kind == kL2) v = std::sqrt(v / n);
         o[c] = std::min(std::max(v, s.lo), s.hi);
       }
     }
   }
 }
 
-template <class T, PoolKind kKind>
-void PoolRowsInt(const PoolState& s, const T* in, T* out, int64_t row_begin, int64_t row_end) {
+// int8 / uint8 / int16 rows: elements are loaded and stored through the type (cold code: built for size).
+int32_t load(DType t, const uint8_t* base, int64_t i) {
+  switch (t) {
+    case DType::kInt8: return reinterpret_cast<const int8_t*>(base)[i];
+    case DType::kUInt8: return base[i];
+    default: return reinterpret_cast<const int16_t*>(base)[i];
+  }
+}
+
+void PoolRowsInt(const PoolState& s, const uint8_t* in, uint8_t* out, int64_t row_begin, int64_t row_end) {
   const int C = s.ch;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int b = int(row / s.out_h);
     const Window wy = window(int(row % s.out_h), s.stride_h, s.pad_top, s.filter_h, s.in_h);
-    const T* in_b = in + int64_t(b) * s.in_h * s.in_w * C;
-    T* out_row = out + row * s.out_w * C;
+    const int64_t in_b = int64_t(b) * s.in_h * s.in_w * C;
     for (int ox = 0; ox < s.out_w; ++ox) {
       const Window wx = window(ox, s.stride_w, s.pad_left, s.filter_w, s.in_w);
       const int64_t count = int64_t(std::max(0, wy.f1 - wy.f0)) * std::max(0, wx.f1 - wx.f0);
       for (int c = 0; c < C; ++c) {
-        int64_t acc = kKind == kMax ? int64_t(std::numeric_limits<T>::lowest()) : 0;
+        int64_t acc = s.kind == kMax ? std::numeric_limits<int64_t>::min() : 0;
         for (int fy = wy.f0; fy < wy.f1; ++fy) {
-          const T* p = in_b + (int64_t(wy.origin + fy) * s.in_w + wx.origin) * C + c;
+          const int64_t p = in_b + (int64_t(wy.origin + fy) * s.in_w + wx.origin) * C + c;
           for (int fx = wx.f0; fx < wx.f1; ++fx) {
-            const int64_t v = p[int64_t(fx) * C];
-            acc = kKind == kMax ? std::max(acc, v) : acc + v;
+            const int64_t v = load(s.type, in, p + int64_t(fx) * C);
+            acc = s.kind == kMax ? std::max(acc, v) : acc + v;
           }
         }
-        if (kKind == kAvg && count > 0) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-        out_row[int64_t(ox) * C + c] = static_cast<T>(std::min<int64_t>(std::max<int64_t>(acc, s.qlo), s.qhi));
+        if (s.kind == kAvg && count > 0) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+        const int32_t v = int32_t(std::min<int64_t>(std::max<int64_t>(acc, s.qlo), s.qhi));
+        const int64_t o = (row * s.out_w + ox) * C + c;
+        if (s.type == DType::kInt16) reinterpret_cast<int16_t*>(out)[o] = int16_t(v);
+        else out[o] = uint8_t(v);
       }
     }
   }
 }
 
-template <PoolKind kKind>
 void EvalPool(OpContext& ctx) {
   const PoolState& s = ctx.state<PoolState>();
-  const Tensor& in = ctx.input(0);
-  Tensor& out = ctx.output(0);
+  const uint8_t* in = ctx.input(0).data;
+  uint8_t* out = ctx.output(0).data;
   auto run = [&](int64_t b, int64_t e, int) {
-    switch (in.type) {
-      case DType::kFloat32: return PoolRowsFloat<kKind>(s, in.as<float>(), out.as<float>(), b, e);
-      case DType::kInt8:
-        return PoolRowsInt<int8_t, kKind == kMax ? kMax : kAvg>(s, in.as<int8_t>(), out.as<int8_t>(), b, e);
-      case DType::kUInt8:
-        return PoolRowsInt<uint8_t, kKind == kMax ? kMax : kAvg>(s, in.as<uint8_t>(), out.as<uint8_t>(), b, e);
-      default:
-        return PoolRowsInt<int16_t, kKind == kMax ? kMax : kAvg>(s, in.as<int16_t>(), out.as<int16_t>(), b, e);
-    }
+    if (s.type == DType::kFloat32)
+      PoolRowsFloat(s, reinterpret_cast<const float*>(in), reinterpret_cast<float*>(out), b, e);
+    else
+      PoolRowsInt(s, in, out, b, e);
   };
   const int64_t rows = int64_t(s.batch) * s.out_h;
   const int64_t work_per_row = std::max<int64_t>(1, int64_t(s.out_w) * s.ch * s.filter_h * s.filter_w);
@@ -137,8 +144,7 @@ void EvalPool(OpContext& ctx) {
     run(0, rows, 0);
 }
 
-template <PoolKind kKind>
-void PreparePool(OpContext& ctx) {
+void PreparePool(OpContext& ctx, PoolKind kind) {
   ctx.check_inputs(1, 1);
   ctx.check_outputs(1);
   const Tensor& in = ctx.input(0);
@@ -147,6 +153,8 @@ void PreparePool(OpContext& ctx) {
   ctx.check(in.rank() == 4, "input must be 4-D NHWC, got shape ", in.shape);
   const Pool2DOptions o = ReadOptions(ctx);
   PoolState& s = ctx.state<PoolState>();
+  s.kind = kind;
+  s.type = in.type;
   s.stride_w = o.stride_w, s.stride_h = o.stride_h, s.filter_w = o.filter_w, s.filter_h = o.filter_h;
   s.batch = in.dim(0), s.in_h = in.dim(1), s.in_w = in.dim(2), s.ch = in.dim(3);
   const AxisGeometry gh = window_axis(ctx, s.in_h, s.filter_h, s.stride_h, 1, o.padding);
@@ -156,7 +164,7 @@ void PreparePool(OpContext& ctx) {
   if (in.type == DType::kFloat32) {
     const ActRange r = float_activation_range(ctx, o.activation);
     s.lo = r.lo, s.hi = r.hi;
-  } else if (integer && kKind != kL2) {
+  } else if (integer && kind != kL2) {
     quantized_activation(ctx, o.activation, out, &s.qlo, &s.qhi);
   } else {
     ctx.unsupported_type(in, "input");
@@ -164,16 +172,20 @@ void PreparePool(OpContext& ctx) {
   ctx.set_output_shape(0, {s.batch, s.out_h, s.out_w, s.ch});
 }
 
+void PrepareMax(OpContext& ctx) { PreparePool(ctx, kMax); }
+void PrepareAvg(OpContext& ctx) { PreparePool(ctx, kAvg); }
+void PrepareL2(OpContext& ctx) { PreparePool(ctx, kL2); }
+
 }  // namespace
 
 void Register_MAX_POOL_2D(OpRegistry& r) {
-  r.add({op::MAX_POOL_2D, "MAX_POOL_2D", kAnyType, 3, PreparePool<kMax>, EvalPool<kMax>});
+  r.add({op::MAX_POOL_2D, "MAX_POOL_2D", kAnyType, 3, PrepareMax, EvalPool});
 }
 void Register_AVERAGE_POOL_2D(OpRegistry& r) {
-  r.add({op::AVERAGE_POOL_2D, "AVERAGE_POOL_2D", kAnyType, 3, PreparePool<kAvg>, EvalPool<kAvg>});
+  r.add({op::AVERAGE_POOL_2D, "AVERAGE_POOL_2D", kAnyType, 3, PrepareAvg, EvalPool});
 }
 void Register_L2_POOL_2D(OpRegistry& r) {
-  r.add({op::L2_POOL_2D, "L2_POOL_2D", kAnyType, 1, PreparePool<kL2>, EvalPool<kL2>});
+  r.add({op::L2_POOL_2D, "L2_POOL_2D", kAnyType, 1, PrepareL2, EvalPool});
 }
 
 }  // namespace slimrt
