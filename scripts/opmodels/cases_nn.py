@@ -61,3 +61,49 @@ pool_case("l2pool_valid", "L2_POOL_2D", (1, 8, 8, 3), (2, 2), (2, 2), VALID)
 pool_case("l2pool_same_relu6", "L2_POOL_2D", (2, 7, 9, 4), (3, 3), (2, 2), SAME, act=RELU6, scale=3.0)
 pool_case("l2pool_i8_unsupported", "L2_POOL_2D", (1, 4, 4, 3), (2, 2), (2, 2), VALID, q=(I8, 0.05, 0),
           expect="error", error_contains=("int8",))
+
+
+# ----------------------------------------------------------------------------------------------- softmax family
+
+def softmax_case(name, shape, beta=1.0, q=None, out_q=None, op="SOFTMAX", **kw):
+    """q: (type, scale, zp) of the input; out_q: (type, scale, zp) of the output (float when q is None)."""
+    @case(name, **kw)
+    def build(g: Graph):
+        if q is None:
+            x, y = g.input(shape), g.tensor(shape)
+        else:
+            x = g.qinput(shape, q[1], q[2], ttype(g, q[0]))
+            y = g.qtensor(shape, out_q[1], out_q[2], ttype(g, out_q[0]))
+        opts = ("SoftmaxOptions", dict(beta=beta)) if op == "SOFTMAX" else ("LogSoftmaxOptions", {})
+        g.op(op, [x], [y], opts)
+        g.output(y)
+
+
+_S8 = (I8, 1 / 256, -128)
+softmax_case("softmax_i8_2d", (3, 10), q=(I8, 0.1, -5), out_q=_S8)
+softmax_case("softmax_i8_beta", (2, 17), beta=0.37, q=(I8, 0.25, 3), out_q=_S8)
+softmax_case("softmax_i8_4d", (1, 3, 4, 6), beta=2.0, q=(I8, 0.05, 0), out_q=_S8)
+softmax_case("softmax_i8_1d", (1001,), q=(I8, 0.12, -12), out_q=_S8)
+softmax_case("softmax_i8_big_scale", (4, 9), q=(I8, 1.5, 0), out_q=_S8)
+softmax_case("softmax_i8_tiny_scale", (4, 9), q=(I8, 0.002, -128), out_q=_S8)
+softmax_case("softmax_i8_zp127", (2, 33), q=(I8, 0.07, 127), out_q=_S8)
+softmax_case("softmax_i8_to_i16", (3, 12), q=(I8, 0.1, 2), out_q=(I16, 1 / 32768, -32768))
+softmax_case("softmax_u8", (2, 20), q=(U8, 0.08, 128), out_q=(U8, 1 / 256, 0))
+softmax_case("softmax_u8_to_i16", (2, 20), beta=1.5, q=(U8, 0.08, 100), out_q=(I16, 1 / 32768, -32768))
+softmax_case("softmax_i16", (3, 25), q=(I16, 10 / 32768, 0), out_q=(I16, 1 / 32768, 0))
+softmax_case("softmax_i16_beta", (2, 3, 11), beta=0.6, q=(I16, 3 / 32768, 0), out_q=(I16, 1 / 32768, 0))
+softmax_case("softmax_i16_big", (1, 700), q=(I16, 40 / 32768, 0), out_q=(I16, 1 / 32768, 0))
+softmax_case("softmax_i8_bad_output_zp", (2, 5), q=(I8, 0.1, 0), out_q=(I8, 1 / 256, 0),
+             expect="error", error_contains=("zero point",))
+softmax_case("softmax_i16_bad_zp", (2, 5), q=(I16, 0.001, 3), out_q=(I16, 1 / 32768, 0),
+             expect="error", error_contains=("zero point",))
+
+softmax_case("log_softmax_2d", (3, 10), op="LOG_SOFTMAX", scale=3.0)
+softmax_case("log_softmax_4d", (1, 2, 3, 7), op="LOG_SOFTMAX", scale=10.0)
+softmax_case("log_softmax_i8", (3, 10), op="LOG_SOFTMAX", q=(I8, 0.1, -5), out_q=(I8, 16 / 256, 127))
+softmax_case("log_softmax_i8_wide", (2, 300), op="LOG_SOFTMAX", q=(I8, 0.05, 20), out_q=(I8, 16 / 256, 127))
+softmax_case("log_softmax_i8_big_scale", (4, 9), op="LOG_SOFTMAX", q=(I8, 0.9, 0), out_q=(I8, 16 / 256, 127))
+softmax_case("log_softmax_i8_bad_out", (2, 5), op="LOG_SOFTMAX", q=(I8, 0.1, 0), out_q=(I8, 1 / 256, -128),
+             expect="error", error_contains=("scale",))
+softmax_case("log_softmax_u8_unsupported", (2, 5), op="LOG_SOFTMAX", q=(U8, 0.1, 0), out_q=(U8, 16 / 256, 255),
+             expect="error", error_contains=("uint8",))
