@@ -107,3 +107,72 @@ softmax_case("log_softmax_i8_bad_out", (2, 5), op="LOG_SOFTMAX", q=(I8, 0.1, 0),
              expect="error", error_contains=("scale",))
 softmax_case("log_softmax_u8_unsupported", (2, 5), op="LOG_SOFTMAX", q=(U8, 0.1, 0), out_q=(U8, 16 / 256, 255),
              expect="error", error_contains=("uint8",))
+
+
+# ----------------------------------------------------------------------------------------------- reductions
+
+def reduce_case(name, op, in_shape, axes, keep, q=None, out_q=None, ttype_name=None, int_range=None, **kw):
+    """q / out_q: (type, scale, zp) for quantized tensors; ttype_name: an unquantized non-float type."""
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        rank = len(in_shape)
+        red = {a % rank for a in axes} if rank else set()
+        out = [1 if i in red else d for i, d in enumerate(in_shape) if keep or i not in red]
+        if q is not None:
+            oq = out_q or q
+            x = g.qinput(in_shape, q[1], q[2], ttype(g, q[0]))
+            y = g.qtensor(out, oq[1], oq[2], ttype(g, oq[0]))
+        elif ttype_name is not None:
+            x, y = g.input(in_shape, ttype(g, ttype_name)), g.tensor(out, ttype(g, ttype_name))
+        else:
+            x, y = g.input(in_shape), g.tensor(out)
+        if int_range is not None:
+            g.int_inputs = {0: int_range}
+        a = g.const(np.array(axes, np.int32))
+        g.op(op, [x, a], [y], ("ReducerOptions", dict(keepDims=keep)))
+        g.output(y)
+
+
+reduce_case("mean_i8_hw_keep", "MEAN", (1, 7, 7, 8), [1, 2], True, q=(I8, 0.05, -3), out_q=(I8, 0.02, 5))
+reduce_case("mean_i8_hw_same_q", "MEAN", (2, 5, 6, 4), [1, 2], False, q=(I8, 0.1, 7))
+reduce_case("mean_i8_last", "MEAN", (3, 4, 21), [-1], False, q=(I8, 0.03, -128), out_q=(I8, 0.01, 0))
+reduce_case("mean_i8_all", "MEAN", (2, 3, 5), [0, 1, 2], True, q=(I8, 0.07, 12), out_q=(I8, 0.004, -20))
+reduce_case("mean_i8_big_count", "MEAN", (1, 40, 40, 3), [1, 2], True, q=(I8, 0.05, 1), out_q=(I8, 0.003, -2))
+reduce_case("mean_i8_mid", "MEAN", (2, 6, 3, 5), [1, 3], False, q=(I8, 0.2, -5), out_q=(I8, 0.15, 4))
+reduce_case("mean_u8", "MEAN", (1, 5, 5, 6), [1, 2], True, q=(U8, 0.05, 128), out_q=(U8, 0.01, 120))
+reduce_case("mean_i16", "MEAN", (1, 6, 6, 4), [1, 2], False, q=(I16, 0.001, 0), out_q=(I16, 0.0002, 0))
+reduce_case("mean_i32", "MEAN", (3, 7), [1], False, ttype_name="INT32", int_range=(-1000, 1000))
+reduce_case("mean_float_mid", "MEAN", (2, 3, 4, 5), [0, 2], True)
+reduce_case("mean_empty_axes", "MEAN", (2, 3), [], False)
+reduce_case("sum_float", "SUM", (2, 3, 4), [1], False)
+reduce_case("sum_float_all_keep", "SUM", (2, 3, 4), [0, 1, 2], True)
+reduce_case("sum_float_outer_inner", "SUM", (3, 4, 5, 2), [0, 2], False)
+# ai-edge-litert 2.3.0's reference SUM reads int8 and int16 inputs as uint8 (input 100 with zero point 10 summed
+# over 16 elements gives -122, not 127); its builtin kernel requantizes correctly and is the reference here.
+_SUM_OPT = dict(exact_kernels="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
+reduce_case("sum_i8", "SUM", (2, 9, 3), [1], False, q=(I8, 0.02, -4), out_q=(I8, 0.2, 3), **_SUM_OPT)
+reduce_case("sum_i8_keep", "SUM", (1, 4, 4, 3), [1, 2], True, q=(I8, 0.01, 10), out_q=(I8, 0.1, -10), **_SUM_OPT)
+reduce_case("sum_i16", "SUM", (3, 8), [-1], False, q=(I16, 0.0005, 0), out_q=(I16, 0.004, 0), **_SUM_OPT)
+reduce_case("sum_u8", "SUM", (2, 6, 3), [1], True, q=(U8, 0.01, 120), out_q=(U8, 0.05, 100))
+reduce_case("sum_i32", "SUM", (4, 5), [0], False, ttype_name="INT32", int_range=(-50, 50))
+reduce_case("reduce_max_float", "REDUCE_MAX", (2, 5, 3), [1], False)
+reduce_case("reduce_max_float_all", "REDUCE_MAX", (4, 6), [0, 1], False)
+reduce_case("reduce_max_i8", "REDUCE_MAX", (2, 4, 5, 3), [1, 2], True, q=(I8, 0.05, 3))
+reduce_case("reduce_max_u8", "REDUCE_MAX", (3, 10), [1], False, q=(U8, 0.05, 128))
+reduce_case("reduce_max_i32", "REDUCE_MAX", (3, 4), [0], False, ttype_name="INT32", int_range=(-99, 99))
+reduce_case("reduce_min_float", "REDUCE_MIN", (2, 5, 3), [0, -1], True)
+reduce_case("reduce_min_i8", "REDUCE_MIN", (3, 7), [-1], False, q=(I8, 0.1, -1))
+reduce_case("reduce_min_i16", "REDUCE_MIN", (3, 7), [0], False, q=(I16, 0.001, 0))
+reduce_case("reduce_prod_float", "REDUCE_PROD", (2, 4, 3), [1], False)
+reduce_case("reduce_prod_i32", "REDUCE_PROD", (2, 3), [1], False, ttype_name="INT32", int_range=(1, 9))
+reduce_case("reduce_prod_i32_shape", "REDUCE_PROD", (4,), [0], False, ttype_name="INT32", int_range=(1, 200))
+reduce_case("reduce_prod_i8", "REDUCE_PROD", (2, 3, 4), [1], False, q=(I8, 0.05, 2), out_q=(I8, 0.01, -3))
+reduce_case("reduce_prod_i16", "REDUCE_PROD", (3, 4), [1], True, q=(I16, 0.0005, 0), out_q=(I16, 0.00002, 0))
+reduce_case("reduce_any", "REDUCE_ANY", (3, 4, 2), [1], False, ttype_name="BOOL")
+reduce_case("reduce_all", "REDUCE_ALL", (3, 4, 2), [0, 2], True, ttype_name="BOOL")
+reduce_case("reduce_any_all_axes", "REDUCE_ANY", (2, 3), [0, 1], False, ttype_name="BOOL")
+reduce_case("reduce_max_i8_requant_refused", "REDUCE_MAX", (2, 3), [1], False, q=(I8, 0.05, 3),
+            out_q=(I8, 0.1, 3), expect="error", error_contains=("quantization",))
+reduce_case("mean_bool_refused", "MEAN", (2, 3), [1], False, ttype_name="BOOL", expect="error",
+            error_contains=("bool",))
