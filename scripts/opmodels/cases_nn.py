@@ -176,3 +176,57 @@ reduce_case("reduce_max_i8_requant_refused", "REDUCE_MAX", (2, 3), [1], False, q
             out_q=(I8, 0.1, 3), expect="error", error_contains=("quantization",))
 reduce_case("mean_bool_refused", "MEAN", (2, 3), [1], False, ttype_name="BOOL", expect="error",
             error_contains=("bool",))
+
+
+# ----------------------------------------------------------------------------------------------- arg max / min, cumsum
+
+def arg_case(name, op, in_shape, axis, out_type="INT32", in_type=None, q=None, axis_type="int32", **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        if q is not None:
+            x = g.qinput(in_shape, q[1], q[2], ttype(g, q[0]))
+        else:
+            x = g.input(in_shape, None if in_type is None else ttype(g, in_type))
+        if in_type == "INT32":
+            g.int_inputs = {0: (-5, 5)}  # ties
+        a = g.const(np.array([axis], getattr(np, axis_type)))
+        out = [d for i, d in enumerate(in_shape) if i != axis % len(in_shape)]
+        y = g.tensor(out, ttype(g, out_type))
+        opts = ("ArgMaxOptions" if op == "ARG_MAX" else "ArgMinOptions", dict(outputType=ttype(g, out_type)))
+        g.op(op, [x, a], [y], opts)
+        g.output(y)
+
+
+arg_case("arg_max_last", "ARG_MAX", (3, 10), -1)
+arg_case("arg_max_axis1_i64", "ARG_MAX", (2, 5, 4), 1, out_type="INT64", axis_type="int64")
+arg_case("arg_max_i8", "ARG_MAX", (2, 3, 6), 2, q=(I8, 0.1, 0))
+arg_case("arg_max_u8_axis0", "ARG_MAX", (7, 3), 0, q=(U8, 0.1, 0))
+arg_case("arg_max_i32_ties", "ARG_MAX", (4, 9), 1, in_type="INT32")
+arg_case("arg_max_bool", "ARG_MAX", (3, 5), 1, in_type="BOOL")
+arg_case("arg_min_last", "ARG_MIN", (3, 10), -1)
+arg_case("arg_min_axis0_i64", "ARG_MIN", (6, 2, 3), 0, out_type="INT64")
+arg_case("arg_min_i32_ties", "ARG_MIN", (4, 9), 1, in_type="INT32")
+arg_case("arg_max_float_out_refused", "ARG_MAX", (3, 4), 1, out_type="FLOAT32", expect="error",
+         error_contains=("int32", "output"))
+
+
+def cumsum_case(name, shape, axis, exclusive=False, reverse=False, dtype=None, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        t = None if dtype is None else ttype(g, dtype)
+        x, y = g.input(shape, t), g.tensor(shape, t)
+        if dtype is not None:
+            g.int_inputs = {0: (-1000, 1000)}
+        g.op("CUMSUM", [x, g.const(np.array(axis, np.int32))], [y],
+             ("CumsumOptions", dict(exclusive=exclusive, reverse=reverse)))
+        g.output(y)
+
+
+cumsum_case("cumsum_last", (3, 7), -1)
+cumsum_case("cumsum_axis0_exclusive", (5, 4), 0, exclusive=True)
+cumsum_case("cumsum_mid_reverse", (2, 6, 3), 1, reverse=True)
+cumsum_case("cumsum_exclusive_reverse", (2, 6, 3), 1, exclusive=True, reverse=True)
+cumsum_case("cumsum_i32", (4, 5), 1, dtype="INT32")
+cumsum_case("cumsum_i64_reverse", (3, 5), 0, reverse=True, dtype="INT64")
