@@ -230,3 +230,48 @@ cumsum_case("cumsum_mid_reverse", (2, 6, 3), 1, reverse=True)
 cumsum_case("cumsum_exclusive_reverse", (2, 6, 3), 1, exclusive=True, reverse=True)
 cumsum_case("cumsum_i32", (4, 5), 1, dtype="INT32")
 cumsum_case("cumsum_i64_reverse", (3, 5), 0, reverse=True, dtype="INT64")
+
+
+# ----------------------------------------------------------------------------------------------- resize
+
+def resize_case(name, op, in_shape, size, align=False, half=False, q=None, size_input=False, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        out = (in_shape[0], size[0], size[1], in_shape[3])
+        if q is None:
+            x, y = g.input(in_shape), g.tensor(out)
+        else:
+            x, y = qio(g, in_shape, q[1], q[2], q[0], out)
+        if size_input:
+            s = g.input((2,), g.s.TensorType.INT32)
+            g.int_inputs = {1: (size[0], size[0] + 1)}
+        else:
+            s = g.const(np.array(size, np.int32))
+        if op == "RESIZE_BILINEAR":
+            opts = ("ResizeBilinearOptions", dict(alignCorners=align, halfPixelCenters=half))
+        else:
+            opts = ("ResizeNearestNeighborOptions", dict(alignCorners=align, halfPixelCenters=half))
+        g.op(op, [x, s], [y], opts)
+        g.output(y)
+
+
+_RB, _RN = "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR"
+for _n, _op in (("resize_bilinear", _RB), ("resize_nearest", _RN)):
+    resize_case(f"{_n}_up2", _op, (1, 4, 5, 3), (8, 10))
+    resize_case(f"{_n}_up_odd", _op, (2, 3, 4, 2), (7, 9))
+    resize_case(f"{_n}_down", _op, (1, 9, 8, 3), (4, 3))
+    resize_case(f"{_n}_align", _op, (1, 4, 5, 3), (7, 11), align=True)
+    resize_case(f"{_n}_half", _op, (1, 4, 5, 3), (9, 7), half=True)
+    resize_case(f"{_n}_half_down", _op, (1, 8, 8, 2), (3, 5), half=True)
+    resize_case(f"{_n}_i8", _op, (1, 5, 4, 3), (9, 10), q=(I8, 0.05, -3))
+    resize_case(f"{_n}_i8_half", _op, (2, 4, 6, 4), (7, 5), half=True, q=(I8, 0.1, 10))
+    resize_case(f"{_n}_i8_align", _op, (1, 5, 5, 2), (12, 8), align=True, q=(I8, 0.02, -128))
+    resize_case(f"{_n}_u8", _op, (1, 5, 4, 3), (9, 10), q=(U8, 0.05, 128))
+    resize_case(f"{_n}_u8_half", _op, (1, 6, 4, 3), (4, 9), half=True, q=(U8, 0.05, 0))
+    resize_case(f"{_n}_i16", _op, (1, 4, 4, 2), (7, 9), half=True, q=(I16, 0.001, 0))
+    resize_case(f"{_n}_1x1_to_3x3", _op, (1, 1, 1, 4), (3, 3))
+    resize_case(f"{_n}_size_input", _op, (1, 3, 3, 2), (5, 5), size_input=True)
+resize_case("resize_bilinear_align_and_half", _RB, (1, 4, 4, 1), (8, 8), align=True, half=True, expect="error",
+            error_contains=("align_corners",))
+resize_case("resize_nearest_align_and_half", _RN, (1, 4, 5, 2), (8, 7), align=True, half=True)
