@@ -275,3 +275,63 @@ for _n, _op in (("resize_bilinear", _RB), ("resize_nearest", _RN)):
 resize_case("resize_bilinear_align_and_half", _RB, (1, 4, 4, 1), (8, 8), align=True, half=True, expect="error",
             error_contains=("align_corners",))
 resize_case("resize_nearest_align_and_half", _RN, (1, 4, 5, 2), (8, 7), align=True, half=True)
+
+
+# ----------------------------------------------------------------------------------------------- space / depth / batch
+
+def d2s_case(name, op, in_shape, block, q=None, dtype=None, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        n, h, w, c = in_shape
+        out = (n, h * block, w * block, c // (block * block)) if op == "DEPTH_TO_SPACE" else \
+            (n, h // block, w // block, c * block * block)
+        if q is not None:
+            x, y = qio(g, in_shape, q[1], q[2], q[0], out)
+        else:
+            t = None if dtype is None else ttype(g, dtype)
+            x, y = g.input(in_shape, t), g.tensor(out, t)
+        opts = ("DepthToSpaceOptions" if op == "DEPTH_TO_SPACE" else "SpaceToDepthOptions", dict(blockSize=block))
+        g.op(op, [x], [y], opts)
+        g.output(y)
+
+
+d2s_case("depth_to_space_b2", "DEPTH_TO_SPACE", (1, 3, 4, 12), 2)
+d2s_case("depth_to_space_b3_batch", "DEPTH_TO_SPACE", (2, 2, 3, 18), 3)
+d2s_case("depth_to_space_i8", "DEPTH_TO_SPACE", (1, 4, 4, 8), 2, q=(I8, 0.1, 3))
+d2s_case("depth_to_space_i32", "DEPTH_TO_SPACE", (1, 2, 2, 4), 2, dtype="INT32")
+d2s_case("depth_to_space_bad_depth", "DEPTH_TO_SPACE", (1, 2, 2, 6), 2, expect="error", error_contains=("depth",))
+d2s_case("space_to_depth_b2", "SPACE_TO_DEPTH", (1, 6, 4, 3), 2)
+d2s_case("space_to_depth_b3_batch", "SPACE_TO_DEPTH", (2, 6, 9, 2), 3)
+d2s_case("space_to_depth_u8", "SPACE_TO_DEPTH", (1, 4, 4, 5), 4, q=(U8, 0.1, 128))
+d2s_case("space_to_depth_bad_size", "SPACE_TO_DEPTH", (1, 5, 4, 3), 2, expect="error",
+         error_contains=("multiple",))
+
+
+def b2s_case(name, op, in_shape, block, edges, out_shape, q=None, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        if q is not None:
+            x, y = qio(g, in_shape, q[1], q[2], q[0], out_shape)
+        else:
+            x, y = g.input(in_shape), g.tensor(out_shape)
+        bs = g.const(np.array(block, np.int32))
+        e = g.const(np.array(edges, np.int32))
+        g.op(op, [x, bs, e], [y])
+        g.output(y)
+
+
+_B2S, _S2B = "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND"
+b2s_case("batch_to_space_2x2", _B2S, (4, 3, 3, 2), [2, 2], [[0, 0], [0, 0]], (1, 6, 6, 2))
+b2s_case("batch_to_space_crops", _B2S, (8, 3, 4, 3), [2, 2], [[1, 0], [2, 1]], (2, 5, 5, 3))
+b2s_case("batch_to_space_2x3_i8", _B2S, (6, 2, 2, 2), [2, 3], [[0, 1], [1, 1]], (1, 3, 4, 2), q=(I8, 0.1, -2))
+b2s_case("batch_to_space_3d", _B2S, (6, 4, 3), [3], [[1, 2]], (2, 9, 3))
+b2s_case("batch_to_space_bad_batch", _B2S, (3, 2, 2, 1), [2, 2], [[0, 0], [0, 0]], (1, 4, 4, 1),
+         expect="error", error_contains=("multiple",))
+b2s_case("space_to_batch_2x2", _S2B, (1, 4, 6, 2), [2, 2], [[0, 0], [0, 0]], (4, 2, 3, 2))
+b2s_case("space_to_batch_pad", _S2B, (2, 5, 5, 3), [2, 2], [[1, 0], [2, 1]], (8, 3, 4, 3))
+b2s_case("space_to_batch_pad_i8", _S2B, (1, 3, 4, 2), [2, 3], [[0, 1], [1, 1]], (6, 2, 2, 2), q=(I8, 0.1, -7))
+b2s_case("space_to_batch_pad_u8", _S2B, (1, 3, 3, 1), [2, 2], [[1, 0], [0, 1]], (4, 2, 2, 1), q=(U8, 0.1, 100))
+b2s_case("space_to_batch_3d", _S2B, (2, 7, 3), [3], [[1, 1]], (6, 3, 3))
+b2s_case("space_to_batch_bad_pad", _S2B, (1, 5, 4, 1), [2, 2], [[0, 0], [0, 0]], (4, 2, 2, 1),
+         expect="error", error_contains=("multiple",))
