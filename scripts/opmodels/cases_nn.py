@@ -335,3 +335,93 @@ b2s_case("space_to_batch_pad_u8", _S2B, (1, 3, 3, 1), [2, 2], [[1, 0], [0, 1]], 
 b2s_case("space_to_batch_3d", _S2B, (2, 7, 3), [3], [[1, 1]], (6, 3, 3))
 b2s_case("space_to_batch_bad_pad", _S2B, (1, 5, 4, 1), [2, 2], [[0, 0], [0, 0]], (4, 2, 2, 1),
          expect="error", error_contains=("multiple",))
+
+
+# ----------------------------------------------------------------------------------------------- transpose conv
+
+def tconv_out(n, k, s, padding):
+    return n * s if padding == SAME else (n - 1) * s + k
+
+
+def tconv_case(name, in_shape, k_hw, cout, stride=(1, 1), padding=SAME, bias=True, act=None, q=None, bias64=False,
+               out_hw=None, bias_type=None, **kw):
+    """q: (type, in_scale, in_zp, out_scale, out_zp) for int8 / int16 (per-channel int8 weights)."""
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        n, h, w, cin = in_shape
+        oh, ow = out_hw or (tconv_out(h, k_hw[0], stride[0], padding), tconv_out(w, k_hw[1], stride[1], padding))
+        out = (n, oh, ow, cout)
+        wshape = (cout, k_hw[0], k_hw[1], cin)
+        if q is None:
+            x, y, wt = g.input(in_shape), g.tensor(out), g.weights(wshape)
+            b = g.weights((cout,)) if bias else -1
+        else:
+            t = ttype(g, q[0])
+            x = g.qinput(in_shape, q[1], q[2], t)
+            y = g.qtensor(out, q[3], q[4], t)
+            wt = g.qweights(wshape, qdim=0)
+            if not bias:
+                b = -1
+            elif bias64:
+                sc = np.asarray(g.scales_of(wt), np.float64) * q[1]
+                b = g.qconst(g.rng.integers(-40000, 40000, size=(cout,)).astype(np.int64), sc.astype(np.float32),
+                             np.zeros(cout, np.int64))
+            else:
+                b = g.qbias(cout, q[1], g.scales_of(wt))
+        shape = g.const(np.array(out, np.int32))
+        opts = dict(padding=padding, strideH=stride[0], strideW=stride[1])
+        if act is not None:
+            opts["fusedActivationFunction"] = act
+        if bias_type is not None:
+            opts["quantizedBiasType"] = ttype(g, bias_type)
+        g.op("TRANSPOSE_CONV", [shape, wt, x] + ([b] if bias else []), [y], ("TransposeConvOptions", opts))
+        g.output(y)
+
+
+tconv_case("tconv_same_s2", (1, 4, 5, 3), (3, 3), 4, stride=(2, 2))
+tconv_case("tconv_same_s2_k4", (1, 4, 4, 6), (4, 4), 5, stride=(2, 2))
+tconv_case("tconv_valid_s2", (1, 3, 4, 2), (3, 3), 3, stride=(2, 2), padding=VALID)
+tconv_case("tconv_same_s1", (2, 5, 5, 3), (3, 3), 2)
+tconv_case("tconv_no_bias", (1, 4, 4, 3), (2, 2), 4, stride=(2, 2), bias=False)
+tconv_case("tconv_nonsquare", (1, 3, 5, 2), (3, 2), 3, stride=(2, 1))
+tconv_case("tconv_relu", (1, 4, 4, 3), (3, 3), 4, stride=(2, 2), act=RELU)
+tconv_case("tconv_big_channels", (1, 6, 6, 24), (3, 3), 20, stride=(2, 2))
+tconv_case("tconv_i8", (1, 4, 5, 3), (3, 3), 4, stride=(2, 2), q=(I8, 0.05, -3, 0.1, 5))
+tconv_case("tconv_i8_valid_relu6", (1, 3, 3, 4), (3, 3), 5, stride=(2, 2), padding=VALID, act=RELU6,
+           q=(I8, 0.02, 10, 0.05, -128))
+tconv_case("tconv_i8_no_bias", (2, 3, 4, 3), (2, 2), 3, stride=(2, 2), bias=False, q=(I8, 0.1, 0, 0.2, 0))
+tconv_case("tconv_i16_b64", (1, 4, 4, 3), (3, 3), 4, stride=(2, 2), q=(I16, 0.001, 0, 0.002, 0), bias64=True)
+tconv_case("tconv_i16_b32", (1, 3, 4, 2), (3, 3), 3, stride=(2, 2), q=(I16, 0.001, 0, 0.003, 0), bias_type="INT32")
+# Without quantized_bias_type the official runtime reads an int32 bias as int64 (past its end): refused.
+tconv_case("tconv_i16_b32_untyped", (1, 3, 4, 2), (3, 3), 3, stride=(2, 2), q=(I16, 0.001, 0, 0.003, 0),
+           expect="error", error_contains=("quantized_bias_type",))
+
+
+def tconv_bias_case(name, in_shape, k_hw, cout, stride, same, **kw):
+    """MediaPipe's custom Convolution2DTransposeBias; the reference is the equivalent builtin TRANSPOSE_CONV."""
+    def geometry(n, k, s):
+        p = max(0, k - (n - 1) % s - 1) if same else 0
+        return s * (n - 1) + k - p
+
+    def build(g: Graph, custom):
+        np = g.np
+        n, h, w, cin = in_shape
+        out = (n, geometry(h, k_hw[0], stride[0]), geometry(w, k_hw[1], stride[1]), cout)
+        x, y = g.input(in_shape), g.tensor(out)
+        wt, b = g.weights((cout, k_hw[0], k_hw[1], cin)), g.weights((cout,))
+        if custom:
+            opts = np.array([1 if same else 2, stride[1], stride[0]], "<i4").tobytes()
+            g.op("CUSTOM", [x, wt, b], [y], custom="Convolution2DTransposeBias", custom_options=opts)
+        else:
+            shape = g.const(np.array(out, np.int32))
+            g.op("TRANSPOSE_CONV", [shape, wt, x, b], [y], ("TransposeConvOptions", dict(
+                padding=SAME if same else VALID, strideH=stride[0], strideW=stride[1])))
+        g.output(y)
+
+    case(name, ref_builder=lambda g: build(g, False), **kw)(lambda g: build(g, True))
+
+
+tconv_bias_case("tconv_bias_custom_same_k4", (1, 4, 6, 8), (4, 4), 5, (2, 2), True)
+tconv_bias_case("tconv_bias_custom_same_k3", (1, 5, 5, 3), (3, 3), 4, (2, 2), True)
+tconv_bias_case("tconv_bias_custom_valid", (2, 3, 4, 2), (2, 2), 3, (2, 2), False)
