@@ -425,3 +425,60 @@ def tconv_bias_case(name, in_shape, k_hw, cout, stride, same, **kw):
 tconv_bias_case("tconv_bias_custom_same_k4", (1, 4, 6, 8), (4, 4), 5, (2, 2), True)
 tconv_bias_case("tconv_bias_custom_same_k3", (1, 5, 5, 3), (3, 3), 4, (2, 2), True)
 tconv_bias_case("tconv_bias_custom_valid", (2, 3, 4, 2), (2, 2), 3, (2, 2), False)
+
+
+# ----------------------------------------------------------------------------------------------- batch matmul
+
+def bmm_case(name, a_shape, b_shape, adj_x=False, adj_y=False, b_const=False, q=None, hybrid=None, asym=False,
+             **kw):
+    """q: (a_type, a_scale, a_zp, b_type, b_scale, b_zp, out_type, out_scale, out_zp);
+    hybrid: 'tensor' or 'channel' for float lhs x constant int8 rhs."""
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        m = a_shape[-1] if adj_x else a_shape[-2]
+        n = b_shape[-2] if adj_y else b_shape[-1]
+        ra, rb = len(a_shape), len(b_shape)
+        r = max(ra, rb)
+        ea = (1,) * (r - ra) + tuple(a_shape)
+        eb = (1,) * (r - rb) + tuple(b_shape)
+        batch = [x if x != 1 else y for x, y in zip(ea[:-2], eb[:-2])]
+        out = tuple(batch) + (m, n)
+        if hybrid is not None:
+            x = g.input(a_shape)
+            w = g.qweights(b_shape, qdim=len(b_shape) - (2 if adj_y else 1), per_channel=hybrid == "channel")
+            y = g.tensor(out)
+        elif q is not None:
+            x = g.qinput(a_shape, q[1], q[2], ttype(g, q[0]))
+            if b_const:
+                w = g.qconst(g.rng.integers(-127, 128, size=b_shape).astype(np.int8), q[4], q[5])
+            else:
+                w = g.qinput(b_shape, q[4], q[5], ttype(g, q[3]))
+            y = g.qtensor(out, q[7], q[8], ttype(g, q[6])) if q[6] != "INT32" else g.tensor(out, ttype(g, "INT32"))
+        else:
+            x = g.input(a_shape)
+            w = g.weights(b_shape) if b_const else g.input(b_shape)
+            y = g.tensor(out)
+        g.op("BATCH_MATMUL", [x, w], [y], ("BatchMatMulOptions", dict(adjX=adj_x, adjY=adj_y,
+                                                                      asymmetricQuantizeInputs=asym)))
+        g.output(y)
+
+
+bmm_case("bmm_2d", (4, 6), (6, 5))
+bmm_case("bmm_3d", (2, 3, 7), (2, 7, 4))
+bmm_case("bmm_broadcast_rhs", (3, 4, 5), (5, 6), b_const=True)
+bmm_case("bmm_broadcast_both", (2, 1, 3, 4), (1, 3, 4, 2))
+bmm_case("bmm_adj_x", (2, 5, 3), (2, 5, 4), adj_x=True)
+bmm_case("bmm_adj_y", (2, 3, 5), (2, 4, 5), adj_y=True)
+bmm_case("bmm_adj_both_const", (3, 6), (2, 4, 3), adj_x=True, adj_y=True, b_const=True)
+bmm_case("bmm_rank5", (2, 1, 2, 3, 4), (1, 2, 1, 4, 3))
+bmm_case("bmm_big", (1, 33, 64), (64, 40), b_const=True)
+bmm_case("bmm_i8", (2, 3, 8), (2, 8, 5), q=(I8, 0.05, 3, I8, 0.04, -2, I8, 0.1, 4))
+bmm_case("bmm_i8_const_adj_y", (4, 16), (7, 16), adj_y=True, b_const=True, q=(I8, 0.02, -128, I8, 0.01, 0, I8, 0.05, 10))
+bmm_case("bmm_i8_to_i32", (2, 5), (5, 3), q=(I8, 0.05, 0, I8, 0.05, 0, "INT32", 1.0, 0))
+bmm_case("bmm_i16", (2, 3, 6), (2, 6, 4), q=(I16, 0.001, 0, I16, 0.002, 0, I16, 0.01, 0))
+bmm_case("bmm_i16_i8", (3, 7), (7, 5), b_const=True, q=(I16, 0.001, 0, I8, 0.02, 0, I16, 0.02, 0))
+bmm_case("bmm_hybrid_tensor", (2, 3, 16), (16, 8), hybrid="tensor")
+bmm_case("bmm_hybrid_channel_asym", (3, 12), (12, 6), hybrid="channel", asym=True)
+bmm_case("bmm_hybrid_adj", (2, 10, 4), (5, 10), adj_x=True, adj_y=True, hybrid="channel")
+bmm_case("bmm_mismatch", (2, 3, 4), (2, 5, 6), expect="error", error_contains=("inner",))
