@@ -482,3 +482,68 @@ bmm_case("bmm_hybrid_tensor", (2, 3, 16), (16, 8), hybrid="tensor")
 bmm_case("bmm_hybrid_channel_asym", (3, 12), (12, 6), hybrid="channel", asym=True)
 bmm_case("bmm_hybrid_adj", (2, 10, 4), (5, 10), adj_x=True, adj_y=True, hybrid="channel")
 bmm_case("bmm_mismatch", (2, 3, 4), (2, 5, 6), expect="error", error_contains=("inner",))
+
+
+# ----------------------------------------------------------------------------------------------- hybrid and int16x8
+# conv / depthwise / fully connected with int8 weights and float activations (dynamic range) or int16 activations.
+
+def wq_case(name, op, in_shape, mode, k_hw=(3, 3), cout0=4, stride=(1, 1), padding=SAME, act=NONE, mult=1,
+            keep=False, asym=False, bias=True, **kw):
+    """mode: 'hybrid_tensor' / 'hybrid_channel' (float in/out, int8 weights) or 'i16_b64' / 'i16_b32' (int16x8)."""
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        hybrid = mode.startswith("hybrid")
+        per_channel = mode != "hybrid_tensor"
+        cout = cout0
+        if op == "CONV_2D":
+            wshape, qdim = (cout, k_hw[0], k_hw[1], in_shape[3]), 0
+            out = (in_shape[0], out_dim(in_shape[1], k_hw[0], stride[0], padding),
+                   out_dim(in_shape[2], k_hw[1], stride[1], padding), cout)
+        elif op == "DEPTHWISE_CONV_2D":
+            cout = in_shape[3] * mult
+            wshape, qdim = (1, k_hw[0], k_hw[1], cout), 3
+            out = (in_shape[0], out_dim(in_shape[1], k_hw[0], stride[0], padding),
+                   out_dim(in_shape[2], k_hw[1], stride[1], padding), cout)
+        else:
+            wshape, qdim = (cout, in_shape[-1]), 0
+            out = tuple(in_shape[:-1]) + (cout,) if keep else (int(np.prod(in_shape)) // in_shape[-1], cout)
+        w = g.qweights(wshape, qdim=qdim, per_channel=per_channel)
+        if hybrid:
+            x, y = g.input(in_shape), g.tensor(out)
+            b = g.weights((cout,)) if bias else -1
+        else:
+            x = g.qinput(in_shape, 0.0005, 0, g.s.TensorType.INT16)
+            y = g.qtensor(out, 0.002, 0, g.s.TensorType.INT16)
+            sc = np.asarray(g.scales_of(w), np.float64) * 0.0005
+            sc = np.broadcast_to(sc, (cout,)) if len(sc) == 1 else sc
+            if not bias:
+                b = -1
+            elif mode == "i16_b64":
+                b = g.qconst(g.rng.integers(-300000, 300000, size=(cout,)).astype(np.int64), sc.astype(np.float32),
+                             np.zeros(cout, np.int64))
+            else:
+                b = g.qconst(g.rng.integers(-30000, 30000, size=(cout,)).astype(np.int32), sc.astype(np.float32),
+                             np.zeros(cout, np.int64))
+        qbt = {"i16_b32": g.s.TensorType.INT32}.get(mode, 0)
+        if op == "CONV_2D":
+            opts = ("Conv2DOptions", dict(padding=padding, strideH=stride[0], strideW=stride[1],
+                                          fusedActivationFunction=act, quantizedBiasType=qbt))
+        elif op == "DEPTHWISE_CONV_2D":
+            opts = ("DepthwiseConv2DOptions", dict(padding=padding, strideH=stride[0], strideW=stride[1],
+                                                   depthMultiplier=mult, fusedActivationFunction=act))
+        else:
+            opts = ("FullyConnectedOptions", dict(fusedActivationFunction=act, keepNumDims=keep,
+                                                  asymmetricQuantizeInputs=asym, quantizedBiasType=qbt))
+        g.op(op, [x, w] + ([b] if bias else []), [y], opts)
+        g.output(y)
+
+
+_C, _D, _F = "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"
+wq_case("conv_hybrid_tensor", _C, (1, 6, 6, 5), "hybrid_tensor", cout0=7)
+wq_case("conv_hybrid_channel", _C, (2, 7, 6, 4), "hybrid_channel", cout0=6, stride=(2, 2))
+wq_case("conv_hybrid_channel_valid_relu", _C, (1, 8, 8, 3), "hybrid_channel", padding=VALID, act=RELU)
+wq_case("conv_hybrid_1x1", _C, (1, 5, 5, 16), "hybrid_channel", k_hw=(1, 1), cout0=8)
+wq_case("conv_i16_b64", _C, (1, 6, 6, 3), "i16_b64", cout0=5)
+wq_case("conv_i16_b64_s2_relu6", _C, (2, 7, 7, 4), "i16_b64", stride=(2, 2), act=RELU6)
+wq_case("conv_i16_b32", _C, (1, 5, 6, 3), "i16_b32", cout0=4)
