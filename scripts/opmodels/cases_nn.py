@@ -547,3 +547,9 @@ wq_case("conv_hybrid_1x1", _C, (1, 5, 5, 16), "hybrid_channel", k_hw=(1, 1), cou
 wq_case("conv_i16_b64", _C, (1, 6, 6, 3), "i16_b64", cout0=5)
 wq_case("conv_i16_b64_s2_relu6", _C, (2, 7, 7, 4), "i16_b64", stride=(2, 2), act=RELU6)
 wq_case("conv_i16_b32", _C, (1, 5, 6, 3), "i16_b32", cout0=4)
+wq_case("dw_hybrid_channel", _D, (1, 7, 7, 6), "hybrid_channel")
+wq_case("dw_hybrid_channel_s2_mult2", _D, (2, 6, 7, 3), "hybrid_channel", stride=(2, 2), mult=2, act=RELU6)
+wq_case("dw_hybrid_tensor_refused", _D, (1, 6, 6, 4), "hybrid_tensor", padding=VALID, expect="error",
+        error_contains=("scale per channel",))
+wq_case("dw_i16", _D, (1, 6, 6, 5), "i16_b64")
+wq_case("dw_i16_mult2_s2", _D, (2, 7, 6, 3), "i16_b64", stride=(2, 2), mult=2, act=RELU)
