@@ -494,7 +494,8 @@ def wq_case(name, op, in_shape, mode, k_hw=(3, 3), cout0=4, stride=(1, 1), paddi
     def build(g: Graph):
         np = g.np
         hybrid = mode.startswith("hybrid")
-        per_channel = mode != "hybrid_tensor"
+        per_channel = not mode.endswith("_tensor")
+        mode_ = mode.replace("_tensor", "") if not hybrid else mode
         cout = cout0
         if op == "CONV_2D":
             wshape, qdim = (cout, k_hw[0], k_hw[1], in_shape[3]), 0
@@ -519,7 +520,7 @@ def wq_case(name, op, in_shape, mode, k_hw=(3, 3), cout0=4, stride=(1, 1), paddi
             sc = np.broadcast_to(sc, (cout,)) if len(sc) == 1 else sc
             if not bias:
                 b = -1
-            elif mode == "i16_b64":
+            elif mode_ == "i16_b64":
                 b = g.qconst(g.rng.integers(-300000, 300000, size=(cout,)).astype(np.int64), sc.astype(np.float32),
                              np.zeros(cout, np.int64))
             else:
@@ -553,3 +554,10 @@ wq_case("dw_hybrid_tensor_refused", _D, (1, 6, 6, 4), "hybrid_tensor", padding=V
         error_contains=("scale per channel",))
 wq_case("dw_i16", _D, (1, 6, 6, 5), "i16_b64")
 wq_case("dw_i16_mult2_s2", _D, (2, 7, 6, 3), "i16_b64", stride=(2, 2), mult=2, act=RELU)
+wq_case("fc_hybrid_tensor", _F, (3, 20), "hybrid_tensor", cout0=9)
+wq_case("fc_hybrid_channel_asym", _F, (2, 33), "hybrid_channel", cout0=17, asym=True)
+wq_case("fc_hybrid_keep_relu", _F, (2, 3, 16), "hybrid_channel", cout0=5, keep=True, act=RELU)
+wq_case("fc_hybrid_no_bias", _F, (4, 12), "hybrid_tensor", cout0=6, asym=True, bias=False)
+wq_case("fc_i16_b64", _F, (3, 24), "i16_b64", cout0=7)
+wq_case("fc_i16_b32", _F, (2, 16), "i16_b32", cout0=5, act=RELU)
+wq_case("fc_i16_tensor_weights", _F, (2, 10), "i16_b64_tensor", cout0=4)
