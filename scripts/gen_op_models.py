@@ -9,7 +9,8 @@ the default kernels (XNNPACK delegate, key ``xnnpack``), plus the tolerance (sam
 
 Integer outputs (int8/uint8/int16/int32/bool) come from the reference kernels (``BUILTIN_REF``, key ``ref``,
 ``exact: true``): slimrt must reproduce them bit for bit. A case may name another kernel set for them
-(``exact_kernels``, recorded as ``exact_from``) where the reference kernel is demonstrably wrong.
+(``exact_kernels``, recorded as ``exact_from``) where the reference kernel is demonstrably wrong, and another
+second kernel set for float outputs (``alt_kernels``, recorded as ``alt_from``) where XNNPACK is.
 
 Cases live in ``scripts/opmodels/cases_<family>.py`` (one module per op family); the builder is
 ``scripts/opmodels/graph.py``.
@@ -97,7 +98,10 @@ def build_case(name: str) -> None:
            "ops": sorted({_opname(g, c) for c in g.codes}),
            "inputs": [dict(arr_json(x), index=int(t)) for x, t in zip(xs, g.inputs)]}
     ref, ref_status = official(ref_data, "BUILTIN_WITHOUT_DEFAULT_DELEGATES", xs)
-    alt, alt_status = official(ref_data, "AUTO", xs)
+    alt_kernels = CASE_OPTIONS.get(name, {}).get("alt_kernels", "AUTO")
+    alt, alt_status = official(ref_data, alt_kernels, xs)
+    if alt_kernels != "AUTO":
+        doc["alt_from"] = alt_kernels
     exact_kernels = CASE_OPTIONS.get(name, {}).get("exact_kernels", "BUILTIN_REF")
     exact, exact_status = official(ref_data, "BUILTIN_REF", xs)
     if exact_kernels != "BUILTIN_REF":

@@ -561,3 +561,125 @@ wq_case("fc_hybrid_no_bias", _F, (4, 12), "hybrid_tensor", cout0=6, asym=True, b
 wq_case("fc_i16_b64", _F, (3, 24), "i16_b64", cout0=7)
 wq_case("fc_i16_b32", _F, (2, 16), "i16_b32", cout0=5, act=RELU)
 wq_case("fc_i16_tensor_weights", _F, (2, 10), "i16_b64_tensor", cout0=4)
+
+
+# ----------------------------------------------------------------------------------------------- densify
+
+def sparse_const(g: Graph, dense, block=None, sparse_dims=None):
+    """A sparse constant tensor holding `dense` (zeros dropped), levels in natural order. block: (dim, size) adds one
+    block dimension; sparse_dims: which levels are CSR (default: the last non-block level)."""
+    s, np = g.s, g.np
+    shape = dense.shape
+    rank = len(shape)
+    exp = list(shape)
+    if block is not None:
+        exp[block[0]] //= block[1]
+        exp.append(block[1])
+    n = len(exp)
+    sparse_dims = set(sparse_dims if sparse_dims is not None else [rank - 1])
+
+    def element(coord):
+        idx = list(coord[:rank])
+        if block is not None:
+            idx[block[0]] = coord[block[0]] * block[1] + coord[rank]
+        return dense[tuple(idx)]
+
+    def nonzero_below(prefix):
+        import itertools
+        rest = [range(exp[i]) for i in range(len(prefix), n)]
+        return any(element(tuple(prefix) + t) != 0 for t in itertools.product(*rest))
+
+    dims, values = [], []
+    level_prefixes = [()]
+    for lvl in range(n):
+        dm = s.DimensionMetadataT()
+        if lvl in sparse_dims:
+            segs, idxs, nxt = [0], [], []
+            for p in level_prefixes:
+                for j in range(exp[lvl]):
+                    if nonzero_below(p + (j,)):
+                        idxs.append(j)
+                        nxt.append(p + (j,))
+                segs.append(len(idxs))
+            dm.format = s.DimensionType.SPARSE_CSR
+            seg, ind = s.Int32VectorT(), s.Int32VectorT()
+            seg.values, ind.values = segs, idxs
+            dm.arraySegmentsType, dm.arraySegments = s.SparseIndexVector.Int32Vector, seg
+            dm.arrayIndicesType, dm.arrayIndices = s.SparseIndexVector.Int32Vector, ind
+            level_prefixes = nxt
+        else:
+            dm.format = s.DimensionType.DENSE
+            dm.denseSize = exp[lvl]
+            level_prefixes = [p + (j,) for p in level_prefixes for j in range(exp[lvl])]
+        dims.append(dm)
+    values = [element(p) for p in level_prefixes]
+    t = g.const(np.array(values, dense.dtype))
+    sp = s.SparsityParametersT()
+    sp.traversalOrder = list(range(n))
+    sp.blockMap = [block[0]] if block is not None else []
+    sp.dimMetadata = dims
+    g.tensors[t].shape = list(shape)
+    g.tensors[t].sparsity = sp
+    return t
+
+
+def densify_case(name, shape, dtype="float32", density=0.3, block=None, sparse_dims=None, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        dense = (g.rng.standard_normal(shape) * 2).astype(np.float32)
+        dense[g.rng.random(shape) > density] = 0
+        if block is not None:  # zero whole blocks so the block structure matters
+            d, b = block
+            view = np.moveaxis(dense, d, -1)
+            blocks = view.reshape(view.shape[:-1] + (view.shape[-1] // b, b))
+            blocks[..., :, :] *= (g.rng.random(blocks.shape[:-1]) < 0.5)[..., None]
+            dense = np.moveaxis(blocks.reshape(view.shape), -1, d).copy()
+        sp = sparse_const(g, dense.astype(dtype), block, sparse_dims)
+        d = g.tensor(shape, getattr(g.s.TensorType, {"float32": "FLOAT32", "float16": "FLOAT16"}[dtype]))
+        g.op("DENSIFY", [sp], [d])
+        if dtype == "float16":
+            f = g.tensor(shape)
+            g.op("DEQUANTIZE", [d], [f])
+            d = f
+        x, y = g.input(shape), g.tensor(shape)
+        g.op("ADD", [x, d], [y], ("AddOptions", {}))
+        g.output(y)
+
+
+densify_case("densify_csr_2d", (6, 9))
+densify_case("densify_csr_both_levels", (5, 7), sparse_dims=[0, 1])
+densify_case("densify_block_1x4", (4, 12), block=(1, 4), sparse_dims=[1])
+densify_case("densify_f16_conv_weights", (4, 3, 3, 5), dtype="float16", sparse_dims=[3])
+densify_case("densify_f16_block", (8, 8), dtype="float16", block=(1, 4), sparse_dims=[1])
+
+
+def sparse_fc_case(name, batch, depth, units, block=None, q=False, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        np = g.np
+        w = (g.rng.standard_normal((units, depth)) * 0.5).astype(np.float32)
+        if block is None:
+            w[g.rng.random(w.shape) > 0.3] = 0
+        else:  # zero whole 1 x block runs
+            keep = g.rng.random((units, depth // block)) < 0.4
+            w *= np.repeat(keep, block, axis=1)
+        if q:
+            qw = np.clip(np.round(w / 0.01), -127, 127).astype(np.int8)
+            wt = sparse_const(g, qw, (1, block) if block else None, [1])
+            g._quant(wt, [0.01] * units, [0] * units, 0)
+            x = g.qinput((batch, depth), 0.05, 3)
+            b = g.qbias(units, 0.05, [0.01] * units)
+            y = g.qtensor((batch, units), 0.1, -2)
+        else:
+            wt = sparse_const(g, w, (1, block) if block else None, [1])
+            x, y, b = g.input((batch, depth)), g.tensor((batch, units)), g.weights((units,))
+        g.op("FULLY_CONNECTED", [x, wt, b], [y], ("FullyConnectedOptions", {}))
+        g.output(y)
+
+
+# ai-edge-litert 2.3.0's XNNPACK delegate reads sparse float FULLY_CONNECTED weights as dense (garbage outputs).
+_NO_XNN = dict(alt_kernels="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
+sparse_fc_case("fc_sparse_csr", 2, 16, 6, **_NO_XNN)
+sparse_fc_case("fc_sparse_block4", 3, 16, 5, block=4, **_NO_XNN)
+sparse_fc_case("fc_sparse_i8_block16", 2, 32, 4, block=16, q=True)

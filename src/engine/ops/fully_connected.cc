@@ -9,12 +9,13 @@
 // int16x8: int16 input/output (zero point 0), int8 weights, int64 bias (or int32 with quantized_bias_type INT32);
 // the reference scales the wide sum in double and rounds once.
 // Versions: float 1, 5 keep_num_dims, 6 no bias; int8 up to 12; hybrid 3, 9; int16x8 7, 11 (2: shuffled weights
-// and 8: sparse weights are refused by the weights_format check and the graph's sparse check).
+// is refused by the weights_format check). Sparse constant weights (version 8 and later) are densified once.
 #include <algorithm>
 
 #include "kernels/gemm.h"
 #include "kernels/threadpool.h"
 #include "ops/conv_common.h"
+#include "ops/densify.h"
 #include "ops/hybrid.h"
 #include "ops/util.h"
 
@@ -231,7 +232,8 @@ void Prepare(OpContext& ctx) {
   const FullyConnectedOptions o = ReadOptions(ctx);
   ctx.check(o.weights_format == 0, "weights_format ", o.weights_format, " is not supported (only DEFAULT)");
   const Tensor& in = ctx.input(0);
-  const Tensor& w = ctx.input(1);
+  Tensor& w = ctx.input(1);
+  densify_in_place(ctx, w);  // sparse weights (1x1 or block CSR): densified once, then the dense kernels
   ctx.check(w.rank() == 2, "weights '", w.name, "' must be 2-D [units, depth], has shape ", w.shape);
   ctx.check(in.rank() >= 1, "input '", in.name, "' must have at least one dimension");
   Geom g{0, w.dim(1), w.dim(0)};
@@ -263,7 +265,7 @@ void Prepare(OpContext& ctx) {
 }  // namespace
 
 void Register_FULLY_CONNECTED(OpRegistry& r) {
-  r.add({op::FULLY_CONNECTED, "FULLY_CONNECTED", kAnyType, 12, Prepare, nullptr});
+  r.add({op::FULLY_CONNECTED, "FULLY_CONNECTED", kAnyType, 12, Prepare, nullptr, kSparseInput1});
 }
 
 }  // namespace slimrt
