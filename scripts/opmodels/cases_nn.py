@@ -683,3 +683,38 @@ _NO_XNN = dict(alt_kernels="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
 sparse_fc_case("fc_sparse_csr", 2, 16, 6, **_NO_XNN)
 sparse_fc_case("fc_sparse_block4", 3, 16, 5, block=4, **_NO_XNN)
 sparse_fc_case("fc_sparse_i8_block16", 2, 32, 4, block=16, q=True)
+
+
+# ----------------------------------------------------------------------------------------------- normalizations
+
+def l2norm_case(name, shape, q=None, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        if q is None:
+            x, y = g.input(shape), g.tensor(shape)
+        else:
+            x = g.qinput(shape, q[0], q[1])
+            y = g.qtensor(shape, q[2], q[3])
+        g.op("L2_NORMALIZATION", [x], [y], ("L2NormOptions", {}))
+        g.output(y)
+
+
+l2norm_case("l2norm_2d", (3, 10))
+l2norm_case("l2norm_4d", (1, 2, 3, 8), scale=5.0)
+l2norm_case("l2norm_i8", (4, 12), q=(0.05, 3, 1 / 128, 0))
+l2norm_case("l2norm_i8_wide", (2, 300), q=(0.1, -128, 1 / 128, 0))
+l2norm_case("l2norm_i8_bad_output", (2, 5), q=(0.05, 0, 1 / 256, 0), expect="error", error_contains=("1/128",))
+
+
+def lrn_case(name, shape, radius, bias, alpha, beta, **kw):
+    @case(name, **kw)
+    def build(g: Graph):
+        x, y = g.input(shape), g.tensor(shape)
+        g.op("LOCAL_RESPONSE_NORMALIZATION", [x], [y], ("LocalResponseNormalizationOptions", dict(
+            radius=radius, bias=bias, alpha=alpha, beta=beta)))
+        g.output(y)
+
+
+lrn_case("lrn_basic", (1, 4, 4, 8), 2, 1.0, 0.5, 0.75)
+lrn_case("lrn_wide_radius", (2, 3, 3, 5), 10, 2.0, 0.1, 0.5)
+lrn_case("lrn_radius0", (1, 2, 2, 6), 0, 1.0, 1.0, 1.0)
