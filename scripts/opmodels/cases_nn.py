@@ -344,7 +344,7 @@ def tconv_out(n, k, s, padding):
 
 
 def tconv_case(name, in_shape, k_hw, cout, stride=(1, 1), padding=SAME, bias=True, act=None, q=None, bias64=False,
-               out_hw=None, bias_type=None, **kw):
+               out_hw=None, bias_type=None, hybrid=None, **kw):
     """q: (type, in_scale, in_zp, out_scale, out_zp) for int8 / int16 (per-channel int8 weights)."""
     @case(name, **kw)
     def build(g: Graph):
@@ -353,7 +353,11 @@ def tconv_case(name, in_shape, k_hw, cout, stride=(1, 1), padding=SAME, bias=Tru
         oh, ow = out_hw or (tconv_out(h, k_hw[0], stride[0], padding), tconv_out(w, k_hw[1], stride[1], padding))
         out = (n, oh, ow, cout)
         wshape = (cout, k_hw[0], k_hw[1], cin)
-        if q is None:
+        if hybrid is not None:
+            x, y = g.input(in_shape), g.tensor(out)
+            wt = g.qweights(wshape, qdim=0, per_channel=hybrid == "channel")
+            b = g.weights((cout,)) if bias else -1
+        elif q is None:
             x, y, wt = g.input(in_shape), g.tensor(out), g.weights(wshape)
             b = g.weights((cout,)) if bias else -1
         else:
@@ -391,6 +395,8 @@ tconv_case("tconv_i8", (1, 4, 5, 3), (3, 3), 4, stride=(2, 2), q=(I8, 0.05, -3, 
 tconv_case("tconv_i8_valid_relu6", (1, 3, 3, 4), (3, 3), 5, stride=(2, 2), padding=VALID, act=RELU6,
            q=(I8, 0.02, 10, 0.05, -128))
 tconv_case("tconv_i8_no_bias", (2, 3, 4, 3), (2, 2), 3, stride=(2, 2), bias=False, q=(I8, 0.1, 0, 0.2, 0))
+tconv_case("tconv_hybrid_channel", (1, 4, 5, 3), (3, 3), 4, stride=(2, 2), hybrid="channel")
+tconv_case("tconv_hybrid_tensor_valid", (2, 3, 3, 4), (2, 2), 3, stride=(2, 2), padding=VALID, hybrid="tensor")
 tconv_case("tconv_i16_b64", (1, 4, 4, 3), (3, 3), 4, stride=(2, 2), q=(I16, 0.001, 0, 0.002, 0), bias64=True)
 tconv_case("tconv_i16_b32", (1, 3, 4, 2), (3, 3), 3, stride=(2, 2), q=(I16, 0.001, 0, 0.003, 0), bias_type="INT32")
 # Without quantized_bias_type the official runtime reads an int32 bias as int64 (past its end): refused.

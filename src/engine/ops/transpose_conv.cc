@@ -11,6 +11,8 @@
 //   accumulated in 64 bits, then requantized per output channel as the reference does: int8 and int16 with int32
 //   bias in 32-bit (wrapping) arithmetic with MultiplyByQuantizedMultiplier; int16 with int64 bias with its 64-bit
 //   form. Input zero point allowed (int8); weight zero points must be 0.
+//   hybrid (float input, constant int8 weights): each image quantized asymmetrically at run time, the int8 sums
+//   with its offset as zero point, y = sum * image_scale * channel_scale + bias (see hybrid.h).
 // Padding: TFLite's SAME/VALID rule applied from the output size to the input size (the smaller half first).
 #include <algorithm>
 #include <cstring>
@@ -20,6 +22,7 @@
 #include "kernels/int8_dot.h"
 #include "kernels/quant_math.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 #include "ops/util.h"
 
 namespace slimrt {
@@ -37,6 +40,8 @@ struct TConvState : OpState {
   std::vector<int32_t> mult, shift;
   int32_t in_zp = 0, out_zp = 0, qlo = 0, qhi = 0;
   bool bias64 = false;
+  std::vector<float> wscale, scales;  // hybrid: per output channel, per batch image
+  std::vector<int32_t> offsets;
   int mc = 0;  // float: input pixels per GEMM block
 };
 
@@ -110,15 +115,22 @@ void EvalQuant(OpContext& ctx) {
   const Tensor& in = ctx.input(s.input);
   const Tensor* bias = ctx.optional_input(s.bias);
   Tensor& out = ctx.output(0);
-  const bool i16 = in.type == DType::kInt16;
-  const int64_t R = Rows(s), total = int64_t(s.N) * s.OH * s.OW * s.OC;
+  const bool i16 = in.type == DType::kInt16, hybrid = in.type == DType::kFloat32;
+  const int64_t R = Rows(s), total = int64_t(s.N) * s.OH * s.OW * s.OC, image = int64_t(s.H) * s.W * s.IC;
   int64_t* acc = reinterpret_cast<int64_t*>(ctx.scratch());
   int32_t* col = reinterpret_cast<int32_t*>(acc + total);
+  const int8_t* x8 = in.as<int8_t>();
+  if (hybrid) {  // each batch image quantized asymmetrically after the accumulators and the column
+    int8_t* q = reinterpret_cast<int8_t*>(col + 2 * R);
+    quantize_rows(in.as<float>(), s.N, image, true, q, s.scales.data(), s.offsets.data());
+    x8 = q;
+  }
   std::fill(acc, acc + total, int64_t(0));
-  for (int b = 0; b < s.N; ++b)
+  for (int b = 0; b < s.N; ++b) {
+    const int32_t zp = hybrid ? s.offsets[size_t(b)] : s.in_zp;
     for (int y = 0; y < s.H; ++y)
       for (int x = 0; x < s.W; ++x) {
-        const int64_t p = ((int64_t(b) * s.H + y) * s.W + x) * s.IC;
+        const int64_t p = b * image + (int64_t(y) * s.W + x) * s.IC;
         if (i16) {
           const int16_t* xp = in.as<int16_t>() + p;
           for (int64_t r = 0; r < R; ++r) {
@@ -128,13 +140,21 @@ void EvalQuant(OpContext& ctx) {
           }
           Scatter(s, b, y, x, reinterpret_cast<int64_t*>(col), acc);
         } else {
-          int8k::dot_rows(s.qw.data(), size_t(s.IC), in.as<int8_t>() + p, int(R), col);
-          for (int64_t r = 0; r < R; ++r) col[r] = add_wrap(col[r], -s.in_zp * s.rowsum[size_t(r)]);
+          int8k::dot_rows(s.qw.data(), size_t(s.IC), x8 + p, int(R), col);
+          for (int64_t r = 0; r < R; ++r) col[r] = add_wrap(col[r], -zp * s.rowsum[size_t(r)]);
           Scatter(s, b, y, x, col, acc);
         }
       }
+  }
   for (int64_t i = 0; i < total; ++i) {
     const int oc = int(i % s.OC);
+    if (hybrid) {
+      const int b = int(i / (total / std::max(s.N, 1)));
+      const float v = float(int32_t(uint32_t(uint64_t(acc[i])))) * (s.scales[size_t(b)] * s.wscale[size_t(oc)]) +
+                      (bias ? bias->as<float>()[oc] : 0.f);
+      out.as<float>()[i] = std::min(std::max(v, s.lo), s.hi);
+      continue;
+    }
     int64_t v;
     if (s.bias64) {
       v = qm::MultiplyByQuantizedMultiplier64(acc[i] + (bias ? bias->as<int64_t>()[oc] : 0), s.mult[size_t(oc)],
@@ -147,6 +167,21 @@ void EvalQuant(OpContext& ctx) {
     if (i16) out.as<int16_t>()[i] = int16_t(v);
     else out.as<int8_t>()[i] = int8_t(v);
   }
+}
+
+// Hybrid: float input and output, constant int8 weights; input images quantized asymmetrically at run time.
+void PrepareHybrid(OpContext& ctx, TConvState& s, int act) {
+  const Tensor& w = ctx.input(1);
+  ctx.check(w.is_const(), "hybrid weights '", w.name, "' must be constant");
+  if (const Tensor* bias = ctx.optional_input(s.bias)) ctx.check_type(*bias, DType::kFloat32, "bias");
+  s.wscale = hybrid_weight_scales(ctx, w, s.OC);
+  const ActRange r = float_activation_range(ctx, act);
+  s.lo = r.lo, s.hi = r.hi;
+  s.scales.resize(size_t(s.N));
+  s.offsets.resize(size_t(s.N));
+  const int64_t total = int64_t(s.N) * s.OH * s.OW * s.OC;
+  ctx.request_scratch(size_t(total) * 8 + size_t(Rows(s)) * 8 + size_t(int64_t(s.N) * s.H * s.W * s.IC));
+  ctx.set_eval(EvalQuant);
 }
 
 // bias_type: the quantized_bias_type option (0 when unset).
@@ -202,6 +237,10 @@ void Finish(OpContext& ctx, TConvState& s, int act, int bias_type) {
   ctx.set_output_shape(0, {s.N, s.OH, s.OW, s.OC});
   switch (in.type) {
     case DType::kFloat32: {
+      if (w.type == DType::kInt8) {
+        PrepareHybrid(ctx, s, act);
+        break;
+      }
       ctx.check_type(w, DType::kFloat32, "weights");
       if (bias) ctx.check_type(*bias, DType::kFloat32, "bias");
       const ActRange r = float_activation_range(ctx, act);
