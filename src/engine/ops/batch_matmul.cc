@@ -181,10 +181,8 @@ void Prepare(OpContext& ctx) {
     return;
   }
   if (a.type == DType::kFloat32) {
-    ctx.check_type(out, DType::kFloat32, "output");
-    ctx.check(b.is_const(), "hybrid rhs '", b.name, "' must be a constant");
     s.mode = kHybrid;
-    s.wscale = hybrid_weight_scales(ctx, b, s.N);
+    s.wscale = hybrid_prepare(ctx, 2, s.N);
     return;
   }
   ctx.check(a.type == DType::kInt8 || a.type == DType::kInt16, "lhs '", a.name, "' has unsupported type ",

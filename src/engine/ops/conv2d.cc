@@ -274,11 +274,7 @@ void PrepareInt8(OpContext& ctx, const Conv2DOptions& o, const ConvGeom& g) {
   st.per_worker = (st.direct ? 0 : size_t((g.K + 63) / 64 * 64)) + size_t((g.OC * 4 + 63) / 64 * 64);
   const Tensor& in = ctx.input(0);
   if (in.type == DType::kFloat32) {  // hybrid
-    const Tensor& w = ctx.input(1);
-    ctx.check(w.is_const(), "hybrid weights '", w.name, "' must be constant");
-    ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-    if (const Tensor* bias = ctx.optional_input(2)) ctx.check_type(*bias, DType::kFloat32, "bias");
-    st.wscale = hybrid_weight_scales(ctx, w, g.OC);
+    st.wscale = hybrid_prepare(ctx, 2, g.OC);
     // Per-channel scales that differ: inputs quantized asymmetrically per image, else symmetrically.
     st.asym = g.groups != 1 ||
               std::any_of(st.wscale.begin(), st.wscale.end(), [&](float v) { return v != st.wscale[0]; });
@@ -286,12 +282,7 @@ void PrepareInt8(OpContext& ctx, const Conv2DOptions& o, const ConvGeom& g) {
     st.lo = r.lo, st.hi = r.hi;
     st.scales.resize(size_t(g.N));
     st.offsets.assign(size_t(g.N), 0);
-    st.rowsum.resize(size_t(g.OC));
-    for (int oc = 0; oc < g.OC; ++oc) {
-      int32_t v = 0;
-      for (int64_t k = 0; k < g.K; ++k) v += w.as<int8_t>()[oc * g.K + k];
-      st.rowsum[size_t(oc)] = v;
-    }
+    st.rowsum = hybrid_row_sums(ctx.input(1), g.OC, g.K);
     ctx.request_scratch(size_t((int64_t(g.N) * g.H * g.W * g.C + 63) / 64 * 64) +
                         st.per_worker * size_t(ctx.num_threads()));
     return ctx.set_eval(EvalInt8);

@@ -186,10 +186,7 @@ void PrepareInt8(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g)
   size_t front = 0;
   const Tensor& in = ctx.input(0);
   if (in.type == DType::kFloat32) {  // hybrid: asymmetric per-image input quantization, as the reference does
-    ctx.check(ctx.input(1).is_const(), "hybrid weights '", ctx.input(1).name, "' must be constant");
-    ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-    if (const Tensor* bias = ctx.optional_input(2)) ctx.check_type(*bias, DType::kFloat32, "bias");
-    st.wscale = hybrid_weight_scales(ctx, ctx.input(1), g.OC);
+    st.wscale = hybrid_prepare(ctx, 2, g.OC);
     ctx.check(ctx.input(1).quant.scale.size() == size_t(g.OC), "hybrid weights need one scale per channel");
     const ActRange r = float_activation_range(ctx, o.activation);
     st.lo = r.lo, st.hi = r.hi;

@@ -190,22 +190,13 @@ void PrepareInt8(OpContext& ctx, const FullyConnectedOptions& o, const Geom& g) 
   st.g = g;
   ctx.check(g.depth <= kMaxTaps, "weights of depth ", g.depth, " are too large for int32 accumulation");
   if (in.type == DType::kFloat32) {  // hybrid
-    const Tensor& w = ctx.input(1);
-    ctx.check(w.is_const(), "hybrid weights '", w.name, "' must be constant");
-    ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-    if (const Tensor* bias = ctx.optional_input(2)) ctx.check_type(*bias, DType::kFloat32, "bias");
-    st.wscale = hybrid_weight_scales(ctx, w, g.units);
+    st.wscale = hybrid_prepare(ctx, 2, g.units);
     st.asym = o.asymmetric_quantize_inputs;
     const ActRange r = float_activation_range(ctx, o.activation);
     st.lo = r.lo, st.hi = r.hi;
     st.scales.resize(size_t(g.batches));
     st.offsets.resize(size_t(g.batches));
-    st.rowsum.resize(size_t(g.units));
-    for (int64_t u = 0; u < g.units; ++u) {
-      int32_t v = 0;
-      for (int64_t k = 0; k < g.depth; ++k) v += w.as<int8_t>()[u * g.depth + k];
-      st.rowsum[size_t(u)] = v;
-    }
+    st.rowsum = hybrid_row_sums(ctx.input(1), g.units, g.depth);
     ctx.request_scratch(size_t((g.batches * g.depth + 63) / 64 * 64 + g.units * 4));
     return ctx.set_eval(EvalHybrid);
   }

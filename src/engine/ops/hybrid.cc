@@ -52,8 +52,12 @@ void quantize_rows(const float* x, int64_t rows, int64_t cols, bool asymmetric, 
   }
 }
 
-std::vector<float> hybrid_weight_scales(const OpContext& ctx, const Tensor& w, int64_t channels) {
+std::vector<float> hybrid_prepare(OpContext& ctx, int bias, int64_t channels) {
+  const Tensor& w = ctx.input(1);
   ctx.check_type(w, DType::kInt8, "weights");
+  ctx.check(w.is_const(), "hybrid weights '", w.name, "' must be constant");
+  ctx.check_type(ctx.output(0), DType::kFloat32, "output");
+  if (const Tensor* b = ctx.optional_input(bias)) ctx.check_type(*b, DType::kFloat32, "bias");
   const size_t n = w.quant.scale.size();
   ctx.check(n == 1 || int64_t(n) == channels, "weights '", w.name, "' need 1 or ", channels, " scales, have ", n);
   std::vector<float> s(static_cast<size_t>(channels));
@@ -65,6 +69,13 @@ std::vector<float> hybrid_weight_scales(const OpContext& ctx, const Tensor& w, i
               "weights '", w.name, "' need positive scales and zero point 0");
   }
   return s;
+}
+
+std::vector<int32_t> hybrid_row_sums(const Tensor& w, int64_t rows, int64_t cols) {
+  std::vector<int32_t> sums(static_cast<size_t>(rows), 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < cols; ++k) sums[size_t(r)] += w.as<int8_t>()[r * cols + k];
+  return sums;
 }
 
 }  // namespace slimrt

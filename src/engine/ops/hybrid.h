@@ -18,8 +18,12 @@ namespace slimrt {
 void quantize_rows(const float* x, int64_t rows, int64_t cols, bool asymmetric, int8_t* q, float* scale,
                    int32_t* offset);
 
-// The per-channel weight scales of a hybrid op's int8 weights (`channels` of them, a per-tensor scale repeated).
-// Fails for other weight types, zero points or counts.
-std::vector<float> hybrid_weight_scales(const OpContext& ctx, const Tensor& w, int64_t channels);
+// Checks a hybrid op (float input 0 and output 0, constant int8 weights at input 1, optional float bias at input
+// `bias`) and returns the per-channel weight scales (`channels` of them, a per-tensor scale repeated). Fails for
+// other types, non-constant weights, weight zero points or scale counts.
+std::vector<float> hybrid_prepare(OpContext& ctx, int bias, int64_t channels);
+
+// Sums of `rows` rows of `cols` int8 weights (the input offset correction of asymmetric quantization).
+std::vector<int32_t> hybrid_row_sums(const Tensor& w, int64_t rows, int64_t cols);
 
 }  // namespace slimrt

@@ -171,10 +171,7 @@ void EvalQuant(OpContext& ctx) {
 
 // Hybrid: float input and output, constant int8 weights; input images quantized asymmetrically at run time.
 void PrepareHybrid(OpContext& ctx, TConvState& s, int act) {
-  const Tensor& w = ctx.input(1);
-  ctx.check(w.is_const(), "hybrid weights '", w.name, "' must be constant");
-  if (const Tensor* bias = ctx.optional_input(s.bias)) ctx.check_type(*bias, DType::kFloat32, "bias");
-  s.wscale = hybrid_weight_scales(ctx, w, s.OC);
+  s.wscale = hybrid_prepare(ctx, s.bias, s.OC);
   const ActRange r = float_activation_range(ctx, act);
   s.lo = r.lo, s.hi = r.hi;
   s.scales.resize(size_t(s.N));
