@@ -37,6 +37,14 @@
 #include "flatbuffer.h"
 #include "tensor.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIMRT_COLD_NOINLINE __attribute__((noinline, cold))
+#elif defined(_MSC_VER)
+#define SLIMRT_COLD_NOINLINE __declspec(noinline)
+#else
+#define SLIMRT_COLD_NOINLINE
+#endif
+
 namespace slimrt {
 
 class Interpreter;
@@ -182,10 +190,7 @@ class OpContext {
   // fail(cat(msg...)), out of line: the message temporaries and their cleanup live in one function per argument
   // list instead of at every check (a few hundred bytes per op file).
   template <class... A>
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline, cold))
-#endif
-  [[noreturn]] void fail_with(const A&... msg) const {
+  [[noreturn]] SLIMRT_COLD_NOINLINE void fail_with(const A&... msg) const {
     fail(cat(msg...));
   }
   // Shorthands for the usual prepare checks.

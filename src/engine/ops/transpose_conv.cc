@@ -230,6 +230,8 @@ void Finish(OpContext& ctx, TConvState& s, int act, int bias_type) {
   ctx.check_same_type(in, ctx.output(0));
   if (bias) ctx.check(bias->elements() == s.OC, "bias must have ", s.OC, " elements, got shape ", bias->shape);
   ctx.check(Rows(s) * s.IC < (int64_t(1) << 28), "filter too large");
+  ctx.check(s.IC <= kMaxTaps || (in.type == DType::kFloat32 && w.type == DType::kFloat32),
+            "input depth ", s.IC, " is too large for int32 accumulation");
   s.const_weights = w.is_const();
   ctx.set_output_shape(0, {s.N, s.OH, s.OW, s.OC});
   switch (in.type) {
