@@ -87,6 +87,8 @@ void OpContext::defer() const {
   throw DeferPrepare{};
 }
 
+void OpContext::fail_args(std::initializer_list<MsgArg> msg) const { fail(format_msg(msg)); }
+
 void OpContext::fail(const std::string& msg) const {
   if (sg_.index() == 0) throw Error(cat(op_name(), " (node ", node_.index, "): ", msg));
   throw Error(cat(op_name(), " (subgraph ", sg_.index(), ", node ", node_.index, "): ", msg));

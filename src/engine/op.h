@@ -37,14 +37,6 @@
 #include "flatbuffer.h"
 #include "tensor.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define SLIMRT_COLD_NOINLINE __attribute__((noinline, cold))
-#elif defined(_MSC_VER)
-#define SLIMRT_COLD_NOINLINE __declspec(noinline)
-#else
-#define SLIMRT_COLD_NOINLINE
-#endif
-
 namespace slimrt {
 
 class Interpreter;
@@ -185,14 +177,10 @@ class OpContext {
   [[noreturn]] void fail(const std::string& msg) const;
   template <class... A>
   void check(bool ok, const A&... msg) const {
-    if (!ok) fail_with(msg...);
+    if (!ok) fail_args({MsgArg(msg)...});
   }
-  // fail(cat(msg...)), out of line: the message temporaries and their cleanup live in one function per argument
-  // list instead of at every check (a few hundred bytes per op file).
-  template <class... A>
-  [[noreturn]] SLIMRT_COLD_NOINLINE void fail_with(const A&... msg) const {
-    fail(cat(msg...));
-  }
+  // fail(cat(msg...)) for check(): out of line and for any argument list, so a check costs its call site only.
+  [[noreturn]] void fail_args(std::initializer_list<MsgArg> msg) const;
   // Shorthands for the usual prepare checks.
   void check_inputs(int min, int max) const;
   void check_outputs(int n) const;
