@@ -100,9 +100,10 @@ inline int32_t MultiplyByQuantizedMultiplierGreaterThanOne(int32_t x, int32_t mu
 inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t mult, int shift) {
   const int32_t reduced = mult < 0x7FFF0000 ? ((mult + (1 << 15)) >> 16) : 0x7FFF;
   const int total_shift = 15 - shift;
-  const int64_t prod = x * int64_t(reduced);
-  const int64_t round = total_shift > 0 ? (int64_t(1) << (total_shift - 1)) : 0;
-  const int64_t r = total_shift > 0 ? ShiftRightFloor64(prod + round, total_shift) : prod;
+  // Wrapping arithmetic: inside the reference's range (|x| < 2^47) it is exact; a hostile x must not be UB.
+  const uint64_t round = total_shift > 0 ? (uint64_t(1) << (total_shift - 1)) : 0;
+  const int64_t prod = int64_t(uint64_t(x) * uint64_t(int64_t(reduced)) + round);
+  const int64_t r = total_shift > 0 ? ShiftRightFloor64(prod, total_shift) : prod;
   return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
 }
 

@@ -244,7 +244,7 @@ void EvalInt16(OpContext& ctx) {
     const int ox = int(p % g.OW), oy = int((p / g.OW) % g.OH), b = int(p / (int64_t(g.OW) * g.OH));
     for (int oc = 0; oc < g.OC; ++oc) {
       const int k = oc / OCG;
-      int64_t acc = bias ? (s.bias64 ? bias->as<int64_t>()[oc] : bias->as<int32_t>()[oc]) : 0;
+      int64_t acc = 0;
       for (int ky = 0; ky < g.KH; ++ky) {
         const int iy = oy * s.stride_h - s.pad_h + ky * s.dil_h;
         if (iy < 0 || iy >= g.H) continue;
@@ -256,7 +256,8 @@ void EvalInt16(OpContext& ctx) {
           for (int c = 0; c < g.FC; ++c) acc += int64_t(xp[c]) * fp[c];
         }
       }
-      y[p * g.OC + oc] = int16_t(requantize16(s, oc, acc));
+      const int64_t b64 = bias ? (s.bias64 ? bias->as<int64_t>()[oc] : bias->as<int32_t>()[oc]) : 0;
+      y[p * g.OC + oc] = int16_t(requantize16(s, oc, add_wrap64(acc, b64)));
     }
   }
 }

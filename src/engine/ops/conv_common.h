@@ -51,6 +51,8 @@ struct QuantState : OpState {
 // wrap-around, what the reference's int32 add does on every target, so a hostile bias is not UB.
 constexpr int64_t kMaxTaps = int64_t(1) << 16;
 inline int32_t add_wrap(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
+// The same for the 64-bit accumulators of int16x8 ops (a hostile int64 bias must not overflow them).
+inline int64_t add_wrap64(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
 
 // Validates types and quantization of input/filter/bias/output and fills mult/shift/zero points/act range.
 // int8 (int32 bias) or int16x8 (int16 input and output with zero point 0, int8 filter, int32 or int64 bias).

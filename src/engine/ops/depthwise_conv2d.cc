@@ -164,7 +164,7 @@ void EvalInt8(OpContext& ctx) {
               float(acc[c]) * (s.scales[size_t(b)] * s.wscale[size_t(c)]) + (bias ? bias->as<float>()[c] : 0.f);
           ctx.output(0).as<float>()[o] = std::min(std::max(v, s.lo), s.hi);
         } else if (i16) {
-          const int64_t a = acc64[c] + (bias ? bias->as<int64_t>()[c] : 0);
+          const int64_t a = add_wrap64(acc64[c], bias ? bias->as<int64_t>()[c] : 0);
           ctx.output(0).as<int16_t>()[o] = int16_t(requantize16(s, c, a));
         } else {
           ctx.output(0).as<int8_t>()[o] = requantize(s, c, bias ? add_wrap(bias->as<int32_t>()[c], acc[c]) : acc[c]);

@@ -172,8 +172,9 @@ void EvalInt16(OpContext& ctx) {
   int16_t* y = ctx.output(0).as<int16_t>();
   for (int64_t b = 0; b < s.g.batches; ++b)
     for (int64_t u = 0; u < U; ++u) {
-      int64_t acc = bias ? (s.bias64 ? bias->as<int64_t>()[u] : bias->as<int32_t>()[u]) : 0;
+      int64_t acc = 0;
       for (int64_t k = 0; k < D; ++k) acc += int64_t(x[b * D + k]) * f[u * D + k];
+      acc = add_wrap64(acc, bias ? (s.bias64 ? bias->as<int64_t>()[u] : bias->as<int32_t>()[u]) : 0);
       if (!s.bias64) acc = int32_t(uint32_t(uint64_t(acc)));  // the reference's int32 accumulator wraps
       double v = std::round(double(acc) * s.eff[size_t(u)]);
       v = std::min(std::max(v, -2147483648.0), 2147483647.0) + s.out_zp;

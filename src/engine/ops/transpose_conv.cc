@@ -157,8 +157,8 @@ void EvalQuant(OpContext& ctx) {
     }
     int64_t v;
     if (s.bias64) {
-      v = qm::MultiplyByQuantizedMultiplier64(acc[i] + (bias ? bias->as<int64_t>()[oc] : 0), s.mult[size_t(oc)],
-                                               s.shift[size_t(oc)]);
+      v = qm::MultiplyByQuantizedMultiplier64(add_wrap64(acc[i], bias ? bias->as<int64_t>()[oc] : 0),
+                                               s.mult[size_t(oc)], s.shift[size_t(oc)]);
     } else {
       const int32_t a = add_wrap(int32_t(uint32_t(uint64_t(acc[i]))), bias ? bias->as<int32_t>()[oc] : 0);
       v = qm::MultiplyByQuantizedMultiplier(a, s.mult[size_t(oc)], s.shift[size_t(oc)]);
