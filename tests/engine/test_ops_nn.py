@@ -2,9 +2,14 @@
 work across the thread pool must give the single-threaded (official) results with 2-4 threads."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from test_ops import check_outputs, load_case, run_case
+
+# not conftest's: in a whole-tree run `conftest` may name tests/slim's module by the time a test body runs
+GENERATED = Path(__file__).resolve().parents[1] / "data" / "generated"
 
 THREADED = ["maxpool_i8_same_3x3_s2", "avgpool_i16", "l2pool_same_relu6", "softmax_i8_1d", "resize_bilinear_up2",
             "resize_bilinear_half", "tconv_big_channels", "bmm_big", "bmm_hybrid_channel_asym",
@@ -42,7 +47,6 @@ def nn_hostile_corpus():
 
     import fbreader as fb
     from hostile import Builder
-    from conftest import GENERATED
     b = Builder()
     for base in HOSTILE_BASES:
         data = (GENERATED / f"{base}.tflite").read_bytes()
