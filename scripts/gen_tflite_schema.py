@@ -12,6 +12,7 @@ Field kinds: scalar types ("int8", "uint32", "float32", "bool"...), "string", "t
 from __future__ import annotations
 
 import importlib.util
+import os
 import pprint
 import re
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_refs import REPO, ensure_refenv  # noqa: E402
 
-OUT = REPO / "slim" / "slim" / "tflite" / "schema.py"
+OUT = Path(os.environ.get("SLIM_SCHEMA_OUT", REPO / "slim" / "slim" / "tflite" / "schema.py"))
 FLAGS = {"Int8Flags": "int8", "Uint8Flags": "uint8", "Int16Flags": "int16", "Uint16Flags": "uint16",
          "Int32Flags": "int32", "Uint32Flags": "uint32", "Int64Flags": "int64", "Uint64Flags": "uint64",
          "Float32Flags": "float32", "Float64Flags": "float64", "BoolFlags": "bool"}
@@ -81,7 +82,7 @@ def main() -> None:
             f"TABLES = {pprint.pformat(tables, width=118, compact=True)}\n\n"
             f"UNIONS = {pprint.pformat(unions, width=118, compact=True)}\n")
     OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(REPO)}: {len(tables)} tables, {len(unions)} unions")
+    print(f"wrote {OUT}: {len(tables)} tables, {len(unions)} unions")
 
 
 if __name__ == "__main__":

@@ -132,34 +132,53 @@ def _quantize_per_channel(np, w, axis: int):
     return np.ascontiguousarray(q), scale.astype(np.float32)
 
 
-def _expand_float16(model: Table) -> int:
-    """Float16 constants behind a DEQUANTIZE (float16-weight models) become the float32 constants they stand for,
-    so that int8-dynamic re-encodes a float16 model like a float32 one (runtimes need the hybrid ops' other
-    constants, such as biases, as float32 constants, not as DEQUANTIZE outputs)."""
+def _expand_float16(model: Table, min_elements: int) -> int:
+    """For the hybrid-eligible ops whose weights are a DEQUANTIZE of a float16 constant (float16-weight models) with
+    at least min_elements values: that DEQUANTIZE and the ones feeding the op's other inputs (biases) are replaced
+    by the float32 constants they stand for, so int8-dynamic re-encodes the weights like a float32 model's (the
+    hybrid kernels need their biases as float32 constants). Every other float16 constant stays as it is."""
     np = _np()
     expanded = 0
     for sg in model.get("Subgraphs", []):
         tensors = sg.get("Tensors", [])
-        keep = []
+        consumers = _consumers(sg)
+        deq = {}  # float tensor -> (DEQUANTIZE op, float16 source) for single-use float16 constants
         for op in sg.get("Operators", []):
             ins, outs = op.get("Inputs"), op.get("Outputs")
-            if _builtin(model, op) == DEQUANTIZE and ins is not None and outs is not None and len(ins) == 1 == len(outs):
-                src, dst = tensors[ins.values()[0]], tensors[outs.values()[0]]
-                data = _buffer_data(model, src.get("Buffer", 0))
-                if (src.get("Type") == FLOAT16 and data and src.get("Sparsity") is None and not dst.get("IsVariable")
-                        and dst.get("Type", 0) == FLOAT32):
-                    values = np.frombuffer(data, dtype="<f2").astype("<f4")
-                    dst["Buffer"] = _add_buffer(model, values.tobytes())
+            if _builtin(model, op) != DEQUANTIZE or ins is None or outs is None or len(ins) != 1 or len(outs) != 1:
+                continue
+            src, dst = ins.values()[0], outs.values()[0]
+            t = tensors[src]
+            if (t.get("Type") == FLOAT16 and _buffer_data(model, t.get("Buffer", 0)) and t.get("Sparsity") is None
+                    and not tensors[dst].get("IsVariable") and all(c is op for c in consumers.get(src, []))):
+                deq[dst] = (op, t)
+        drop = []
+        for op in sg.get("Operators", []):
+            builtin = _builtin(model, op)
+            if builtin not in HYBRID or op.get("Inputs") is None:
+                continue
+            inputs = op["Inputs"].values()
+            w_in = HYBRID[builtin][0]
+            if len(inputs) <= w_in or inputs[w_in] not in deq or len(consumers.get(inputs[w_in], [])) != 1:
+                continue
+            w_src = deq[inputs[w_in]][1]
+            if len(_buffer_data(model, w_src["Buffer"])) // 2 < min_elements:
+                continue
+            for i in inputs[1:]:
+                if i in deq and all(c is op for c in consumers.get(i, [])):
+                    d_op, half = deq.pop(i)
+                    values = np.frombuffer(_buffer_data(model, half["Buffer"]), dtype="<f2").astype("<f4")
+                    tensors[i]["Buffer"] = _add_buffer(model, values.tobytes())
+                    half["Buffer"] = 0
+                    drop.append(d_op)
                     expanded += 1
-                    continue
-            keep.append(op)
-        sg["Operators"] = keep
+        sg["Operators"] = [o for o in sg.get("Operators", []) if not any(o is d for d in drop)]
     return expanded
 
 
 def to_int8_dynamic(model: Table, min_elements: int = 1024) -> dict:
     np = _np()
-    _expand_float16(model)
+    _expand_float16(model, min_elements)
     converted, skipped = 0, 0
     for sg in model.get("Subgraphs", []):
         tensors = sg.get("Tensors", [])
