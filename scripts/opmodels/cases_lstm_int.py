@@ -113,6 +113,9 @@ lstm_int_case("lstm_int8_cell_scale_2e-9", T=5, C=4, cell_log2=-9, wscale=2.0)
 lstm_int_case("lstm_int8_cell_scale_2e-15", T=5, C=4, cell_log2=-15, cell_clip=0.9)
 lstm_int_case("lstm_int8_large", T=8, I=24, C=32, wscale=1.5, invokes=2)
 lstm_int_case("lstm_int8_saturating", B=2, T=6, I=8, C=8, wscale=6.0, cell_clip=5.0)
+# saturating hidden values with a hidden zero point: the official kernel's projection-input convention shows
+lstm_int_case("lstm_int8_projection_saturating", T=6, I=7, C=16, P=12, time_major=True, out_zp=10, hidden_zp=-6,
+              wscale=4.0)
 
 # Refused, as by the official runtime (or where it reads out of bounds).
 lstm_int_case("lstm_int8_no_intermediates_refused", intermediates=0, expect="error",

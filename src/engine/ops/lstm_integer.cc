@@ -12,10 +12,12 @@
 //     (cell) in 16-bit fixed point with 3 integer bits (gemmlowp's exp / Newton-Raphson reciprocal, reproduced
 //     exactly in int16 arithmetic below).
 //   - c = sat16(f .* c >> 15 + i .* g >> (30 + k)) (CIFG: i = 1 - f), clipped to the quantized cell clip;
-//     hidden = int8(M_hidden(o .* tanh(c)) + hidden_zp); h = projection (int8, + output zero point, clipped; the
-//     hidden zero point folded into its bias) or the hidden value itself. The fused activation option is ignored
-//     (always tanh), as the official kernel does. The int8 output state starts at (and is reset to) its zero
-//     point, as the official runtime resets int8 variables (graph.cc).
+//     hidden = sat8(M_hidden(o .* tanh(c)) + hidden_zp) and h = hidden without projection; with projection the
+//     official kernel stores sat8(M_hidden(...) - hidden_zp) and adds hidden_zp * row sums to the projection bias
+//     (the same value unless the hidden saturates, where it differs; checked against it), then h = sat8(P hidden
+//     + output zero point), clipped. The fused activation option is ignored (always tanh), as the official
+//     kernel does. The int8 output state starts at (and is reset to) its zero point, as the official runtime
+//     resets int8 variables (graph.cc).
 //   - Quirks kept: the peephole product covers the first n_output cells of each row (the official kernel passes
 //     n_output as the vector length), so peephole LSTMs with n_output > n_cell are refused (the official kernel
 //     reads past its arrays there); int32 sums wrap like the official kernel's.
@@ -284,7 +286,7 @@ void PrepareLstmInteger(OpContext& ctx, const LstmOptions& o) {
   if (pw) {
     const float p_h = single_scale(ctx, *pw, "projection weights") * hidden_scale;
     s.mp = Multiplier(ctx, p_h / hs_scale, "projection");
-    s.bp = EffectiveBias(s.wp, s.O, s.C, pb, -s.hidden_zp);
+    s.bp = EffectiveBias(s.wp, s.O, s.C, pb, s.hidden_zp);
   }
   s.cell_clip = o.cell_clip > 0 ? int16_t(std::min(std::max(o.cell_clip / cs_scale, -32768.0f), 32767.0f)) : 0;
   s.proj_clip = o.proj_clip > 0 ? int8_t(std::min(std::max(o.proj_clip / out_scale, -128.0f), 127.0f)) : 0;
@@ -375,7 +377,7 @@ void Step(const IntLstmState& s, const int8_t* x, int8_t* h, int16_t* c, int8_t*
   for (size_t k = 0; k < n; ++k) {
     tanh_c[k] = Tanh(c[k], 15 + s.cell_scale);
     const int32_t v = Apply(int32_t(gate[kOut][k]) * tanh_c[k], s.mhidden);
-    hidden[k] = int8_t(Clamp(int64_t(v) + s.hidden_zp, -128, 127));
+    hidden[k] = int8_t(Clamp(int64_t(v) + (s.wp ? -int64_t(s.hidden_zp) : s.hidden_zp), -128, 127));
   }
   const size_t m = size_t(nb) * size_t(s.O);
   if (s.wp) {
