@@ -109,6 +109,8 @@ lstm_int_case("lstm_int8_cifg_peephole_projection", B=2, T=4, I=3, C=5, P=4, cif
 lstm_int_case("lstm_int8_layer_norm", B=2, T=4, I=4, C=8, layer_norm=True, peephole=True, in_zp=5)
 lstm_int_case("lstm_int8_layer_norm_cifg_projection", B=2, T=3, I=4, C=6, P=5, layer_norm=True, cifg=True,
               proj_bias=True, time_major=True, cell_clip=2.0)
+lstm_int_case("lstm_int8_all_features", B=2, T=3, I=4, C=6, P=4, peephole=True, layer_norm=True, proj_bias=True,
+              proj_clip=0.5, cell_clip=2.0, in_zp=-7, out_zp=3, hidden_zp=-2)  # also the hostile corpus's base
 lstm_int_case("lstm_int8_cell_scale_2e-9", T=5, C=4, cell_log2=-9, wscale=2.0)
 lstm_int_case("lstm_int8_cell_scale_2e-15", T=5, C=4, cell_log2=-15, cell_clip=0.9)
 lstm_int_case("lstm_int8_large", T=8, I=24, C=32, wscale=1.5, invokes=2)
