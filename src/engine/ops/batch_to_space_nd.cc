@@ -25,6 +25,7 @@ void Eval(OpContext& ctx) {
   const BatchSpaceState& s = ctx.state<BatchSpaceState>();
   const uint8_t* in = ctx.input(0).data;
   uint8_t* out = ctx.output(0).data;
+  if (s.pixel == 0) return;  // zero channels: nothing to move (and no padding pixel to copy from)
   const int64_t px = int64_t(s.pixel), batches = int64_t(s.N) * s.bh * s.bw;
   int64_t bp = 0;  // byte offset in the batch tensor
   for (int64_t bi = 0; bi < batches; ++bi) {

@@ -84,9 +84,9 @@ void check_state(OpContext& ctx, int i, const Shape& want, const char* what) {
 void pack_gates(LstmState& s, const Tensor* const w[4], int K, const float* const bias[4], kernels::PackedB* out) {
   std::vector<float> m(size_t(s.G) * size_t(s.C) * size_t(K)), b(size_t(s.G) * size_t(s.C), 0.f);
   for (int g = 0; g < 4; ++g) {
-    if (s.col[g] < 0) continue;
+    if (s.col[g] < 0 || m.empty()) continue;
     std::memcpy(m.data() + size_t(s.col[g]) * size_t(s.C) * size_t(K), w[g]->data, size_t(s.C) * size_t(K) * 4);
-    if (bias && bias[g]) std::memcpy(b.data() + size_t(s.col[g]) * size_t(s.C), bias[g], size_t(s.C) * 4);
+    if (bias && bias[g] && !b.empty()) std::memcpy(b.data() + size_t(s.col[g]) * size_t(s.C), bias[g], size_t(s.C) * 4);
   }
   kernels::pack_b_rows(m.data(), s.G * s.C, K, K, bias ? b.data() : nullptr, out);
 }

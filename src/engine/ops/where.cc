@@ -46,7 +46,7 @@ void EvalWhere(OpContext& ctx) {
   std::vector<int64_t> idx(size_t(rank), 0);
   for (int64_t i = 0, n = c.elements(); i < n; ++i) {
     if (nonzero(c.data + size_t(i) * es, c.type, es)) {
-      std::memcpy(out, idx.data(), size_t(rank) * 8);
+      if (rank > 0) std::memcpy(out, idx.data(), size_t(rank) * 8);
       out += rank;
     }
     for (int d = rank - 1; d >= 0; --d) {
