@@ -278,7 +278,7 @@ void depthwise_conv_rows(const DepthwiseParams& p, const float* input, const flo
     return;
   }
 #if SLIMRT_AVX2_KERNELS
-  if (float_isa() == Isa::kAvx2) {
+  if (float_isa() == Isa::kAvx2 || float_isa() == Isa::kAvx512) {
     if (p.kh == 3 && p.kw == 3)
       dw_dm1_avx2<3, 3>(p, input, filter, bias, output, row_begin, row_end);
     else if (p.kh == 5 && p.kw == 5)
