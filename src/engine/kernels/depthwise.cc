@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "conv_simd.h"
+#include "depthwise_isa.h"
 #include "gemm.h"
 
 namespace slimrt {
@@ -272,13 +273,15 @@ void dw_general(const DepthwiseParams& p, const float* in, const float* w, const
 }  // namespace
 
 void depthwise_conv_rows(const DepthwiseParams& p, const float* input, const float* filter, const float* bias,
-                         float* output, int64_t row_begin, int64_t row_end) {
+                         float* output, int64_t row_begin, int64_t row_end, Isa isa) {
   if (p.depth_multiplier != 1) {
     dw_general(p, input, filter, bias, output, row_begin, row_end);
     return;
   }
 #if SLIMRT_AVX2_KERNELS
-  if (float_isa() == Isa::kAvx2 || float_isa() == Isa::kAvx512) {
+  if (isa == Isa::kAvx512 && depthwise_avx512_handles(p))
+    return depthwise_avx512(p, input, filter, bias, output, row_begin, row_end);
+  if (isa == Isa::kAvx2 || isa == Isa::kAvx512) {
     if (p.kh == 3 && p.kw == 3)
       dw_dm1_avx2<3, 3>(p, input, filter, bias, output, row_begin, row_end);
     else if (p.kh == 5 && p.kw == 5)
