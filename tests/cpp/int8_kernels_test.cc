@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "harness.h"
+#include "kernels/depthwise_i8.h"
 #include "kernels/gemm_i8.h"
 #include "kernels/reference/reference.h"
 
@@ -85,6 +86,57 @@ TEST(gemm_i8_vs_reference) {
         if (!t.check(C[i] == want[i], kernels::isa_name(isa), " M=", M, " N=", N, " K=", K, " lda=", lda,
                      single ? " single" : " double", " rounding: C[", i, "] = ", int(C[i]), ", reference ",
                      int(want[i]), " (shift ", shift[i % size_t(N)], ")"))
+          break;
+    }
+  }
+}
+
+TEST(depthwise_i8_rows_vs_reference) {
+  for (int iter = 0; iter < 200 * t.scale; ++iter) {
+    const int K = t.coin(0.7) ? (t.coin() ? 3 : 5) : t.uniform(1, 4);
+    const int N = t.uniform(1, 2), H = t.uniform(1, 12), W = t.uniform(1, 20), C = t.uniform(1, 70);
+    const int M = t.coin(0.85) ? 1 : t.uniform(2, 3), OC = C * M;
+    ref::Window win;
+    win.stride_h = t.uniform(1, 2);
+    win.stride_w = t.uniform(1, 2);
+    win.dil_h = t.coin(0.85) ? 1 : 2;
+    win.dil_w = t.coin(0.85) ? 1 : 2;
+    win.same = t.coin(0.7);
+    auto x = randi<int8_t>(t, size_t(N) * H * W * C, -128, 127);
+    auto w = randi<int8_t>(t, size_t(K) * K * OC, -128, 127);
+    auto bias = randi<int32_t>(t, size_t(OC), -30000, 30000);
+    ref::QuantOut q;
+    std::vector<int32_t> mult(static_cast<size_t>(OC)), shift(static_cast<size_t>(OC));
+    for (int c = 0; c < OC; ++c) {
+      q.real_multiplier.push_back(std::exp(std::uniform_real_distribution<double>(std::log(1e-5), std::log(2.0))(t.rng)));
+      int s;
+      ref::quantize_multiplier(q.real_multiplier.back(), &mult[size_t(c)], &s);
+      shift[size_t(c)] = s;
+    }
+    q.in_zp = t.coin(0.2) ? (t.coin() ? -128 : 127) : t.uniform(-128, 127);
+    q.out_zp = t.uniform(-128, 127);
+    q.act_min = t.coin(0.3) ? t.uniform(-128, 0) : -128;
+    q.act_max = t.coin(0.3) ? t.uniform(q.act_min, 127) : 127;
+    std::vector<int8_t> want;
+    int OH, OW, pt, pl;
+    ref::depthwise_i8(x, N, H, W, C, w, K, K, M, bias, win, q, &want, &OH, &OW);
+    ref::window_axis(H, K, win.stride_h, win.dil_h, win.same, &OH, &pt);
+    ref::window_axis(W, K, win.stride_w, win.dil_w, win.same, &OW, &pl);
+    const kernels::DepthwiseParams geo{N, H, W, C, K, K, M, OH, OW, win.stride_h, win.stride_w, win.dil_h, win.dil_w,
+                                       pt, pl, 0.f, 0.f};
+    for (kernels::Isa isa : int8_isas()) {
+      ++t.cases;
+      kernels::DepthwiseI8 d;
+      kernels::prepare_depthwise_i8(&d, geo, w.data(), bias.data(), mult.data(), shift.data(), q.in_zp, q.out_zp,
+                                    q.act_min, q.act_max, isa);
+      std::vector<int8_t> got(want.size(), int8_t(99));
+      const int64_t rows = int64_t(N) * OH, split = t.uniform(0, int(rows));
+      kernels::depthwise_i8_rows(d, x.data(), got.data(), 0, split);
+      kernels::depthwise_i8_rows(d, x.data(), got.data(), split, rows);
+      for (size_t i = 0; i < got.size(); ++i)
+        if (!t.check(got[i] == want[i], kernels::isa_name(isa), " depthwise i8 ", N, "x", H, "x", W, "x", C, " k", K,
+                     " m", M, " s", win.stride_h, ",", win.stride_w, " d", win.dil_h, ",", win.dil_w,
+                     win.same ? " SAME" : " VALID", ": out[", i, "] = ", int(got[i]), ", reference ", int(want[i])))
           break;
     }
   }

@@ -39,7 +39,7 @@
 #include <arm_neon.h>
 #if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
 #define SLIMRT_NEON_DOT_KERNELS 1
-#define SLIMRT_TARGET_DOTPROD __attribute__((target("dotprod")))
+#define SLIMRT_TARGET_DOTPROD __attribute__((target("arch=armv8.2-a+dotprod")))
 #endif
 #endif
 

@@ -1,11 +1,9 @@
 // int8 GEMM tiles for x86-64: AVX2 and AVX-512 VNNI (see gemm_i8.h), with the double-rounding requantization done
-// in vector registers (the same integer steps as int8k::requant_double_rounding, lane by lane):
-//   x = acc << lsh; hi = (x * mult + 2^30) >> 31 (64-bit products of even and odd lanes; only bits 31..62 are kept,
-//   so a logical shift serves); then RoundingDivideByPOT(hi, rsh) with its mask / threshold form.
-// FULLY_CONNECTED's single rounding takes the scalar path (requant_one) after the vector sums.
+// in vector registers (requant_x86.h). FULLY_CONNECTED's single rounding takes the scalar path (requant_one).
 #include <algorithm>
 
 #include "gemm_i8_isa.h"
+#include "requant_x86.h"
 
 #if SLIMRT_AVX2_KERNELS
 #if defined(__GNUC__) && !defined(__clang__)
@@ -23,25 +21,6 @@ inline int32_t load4(const int8_t* p) {
 }
 
 // ---- AVX2 ----
-
-SLIMRT_TARGET_AVX2 inline __m256i requant8(__m256i acc, const PackedI8& B, int n0) {
-  const __m256i mult = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(B.mult.data() + n0));
-  const __m256i lsh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(B.lsh.data() + n0));
-  const __m256i rsh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(B.rsh.data() + n0));
-  const __m256i x = _mm256_sllv_epi32(acc, lsh);
-  const __m256i nudge = _mm256_set1_epi64x(int64_t(1) << 30);
-  const __m256i ev = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge), 31);
-  const __m256i od = _mm256_slli_epi64(
-      _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(mult, 32)), nudge), 1);
-  const __m256i hi = _mm256_blend_epi32(ev, od, 0xAA);
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, rsh), one);
-  const __m256i rem = _mm256_and_si256(hi, mask);
-  const __m256i thr = _mm256_sub_epi32(_mm256_srai_epi32(mask, 1), _mm256_cmpgt_epi32(_mm256_setzero_si256(), hi));
-  __m256i r = _mm256_sub_epi32(_mm256_srav_epi32(hi, rsh), _mm256_cmpgt_epi32(rem, thr));
-  r = _mm256_add_epi32(r, _mm256_set1_epi32(B.out_zp));
-  return _mm256_min_epi32(_mm256_set1_epi32(B.hi), _mm256_max_epi32(_mm256_set1_epi32(B.lo), r));
-}
 
 // One k-group of a 4-row x 8-column tile: acc[i][0] holds columns 0-3, acc[i][1] columns 4-7, two partial sums
 // per column (k 0+1 and k 2+3) from vpmaddwd.
@@ -88,7 +67,7 @@ SLIMRT_TARGET_AVX2 void tile_avx2(int mr, const int8_t* A, size_t lda, const Pac
       }
       __m256i v = _mm256_add_epi32(s, bias);
       if (row_add) v = _mm256_add_epi32(v, _mm256_set1_epi32(row_add[i]));
-      const __m256i r = requant8(v, B, n0);
+      const __m256i r = requant8(v, B.mult.data() + n0, B.lsh.data() + n0, B.rsh.data() + n0, B.out_zp, B.lo, B.hi);
       const __m256i w16 = _mm256_packs_epi32(r, r);
       const __m256i b8 = _mm256_packs_epi16(w16, w16);  // r0..r3 in lane 0's first dword, r4..r7 in lane 1's
       const uint64_t bytes = uint32_t(_mm256_extract_epi32(b8, 0)) | uint64_t(uint32_t(_mm256_extract_epi32(b8, 4))) << 32;
@@ -98,27 +77,6 @@ SLIMRT_TARGET_AVX2 void tile_avx2(int mr, const int8_t* A, size_t lda, const Pac
 }
 
 // ---- AVX-512 VNNI ----
-
-SLIMRT_TARGET_AVX512VNNI inline __m512i requant16(__m512i acc, const PackedI8& B, int n0) {
-  const __m512i mult = _mm512_loadu_si512(B.mult.data() + n0);
-  const __m512i lsh = _mm512_loadu_si512(B.lsh.data() + n0);
-  const __m512i rsh = _mm512_loadu_si512(B.rsh.data() + n0);
-  const __m512i x = _mm512_sllv_epi32(acc, lsh);
-  const __m512i nudge = _mm512_set1_epi64(int64_t(1) << 30);
-  const __m512i ev = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mult), nudge), 31);
-  const __m512i od = _mm512_slli_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)), nudge), 1);
-  const __m512i hi = _mm512_mask_blend_epi32(0xAAAA, ev, od);
-  const __m512i one = _mm512_set1_epi32(1);
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, rsh), one);
-  const __m512i rem = _mm512_and_si512(hi, mask);
-  __m512i thr = _mm512_srai_epi32(mask, 1);
-  thr = _mm512_mask_add_epi32(thr, _mm512_cmplt_epi32_mask(hi, _mm512_setzero_si512()), thr, one);
-  __m512i r = _mm512_srav_epi32(hi, rsh);
-  r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, one);
-  r = _mm512_add_epi32(r, _mm512_set1_epi32(B.out_zp));
-  return _mm512_min_epi32(_mm512_set1_epi32(B.hi), _mm512_max_epi32(_mm512_set1_epi32(B.lo), r));
-}
 
 // One k-group of the 8 x 16 tile: (A xor 0x80) as unsigned bytes times the signed weights, 4 products per lane.
 SLIMRT_TARGET_AVX512VNNI inline void step_vnni(__m512i (&acc)[8], __m512i b, const int32_t (&av)[8]) {
@@ -159,7 +117,8 @@ SLIMRT_TARGET_AVX512VNNI void tile_vnni(int mr, const int8_t* A, size_t lda, con
     }
     __m512i v = _mm512_add_epi32(acc[i], bias);
     if (row_add) v = _mm512_add_epi32(v, _mm512_set1_epi32(row_add[i]));
-    _mm_mask_storeu_epi8(c, store, _mm512_cvtepi32_epi8(requant16(v, B, n0)));
+    _mm_mask_storeu_epi8(c, store, _mm512_cvtepi32_epi8(
+        requant16(v, B.mult.data() + n0, B.lsh.data() + n0, B.rsh.data() + n0, B.out_zp, B.lo, B.hi)));
   }
 }
 
