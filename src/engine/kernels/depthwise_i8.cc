@@ -13,12 +13,14 @@ namespace slimrt {
 namespace kernels {
 namespace {
 
-// Valid taps of one axis: k in [k0, k1) keeps start + k * dil inside [0, size).
+// Valid taps of one axis: k in [k0, k1) keeps start + k * dil inside [0, size). In int64: hostile dilations and
+// paddings near 2^31 must not overflow.
 inline void tap_range(int start, int k, int dil, int size, int* k0, int* k1) {
-  *k0 = start < 0 ? (-start + dil - 1) / dil : 0;
-  const int last = size - 1 - start;  // start + k * dil <= last
-  *k1 = last < 0 ? 0 : std::min(k, last / dil + 1);
-  if (*k1 < *k0) *k1 = *k0;
+  const int64_t lo = start < 0 ? (-int64_t(start) + dil - 1) / dil : 0;
+  const int64_t last = int64_t(size) - 1 - start;  // start + k * dil <= last
+  const int64_t hi = last < 0 ? 0 : std::min<int64_t>(k, last / dil + 1);
+  *k0 = int(std::min<int64_t>(lo, k));
+  *k1 = int(std::max<int64_t>(*k0, hi));
 }
 
 // One output pixel's window: the valid taps are [ky0, ky1) x [kx0, kx1); tap (ky, kx) reads the input pixel at
@@ -40,8 +42,8 @@ inline PixelWindow window(const DepthwiseParams& p, const int8_t* in, int64_t r,
   tap_range(ix0, p.kw, p.dilation_w, p.in_w, &w.kx0, &w.kx1);
   w.base = nullptr;
   if (w.ky0 < w.ky1 && w.kx0 < w.kx1)
-    w.base = in + ((ptrdiff_t(n) * p.in_h + iy0 + w.ky0 * p.dilation_h) * p.in_w + ix0 + w.kx0 * p.dilation_w) *
-                      ptrdiff_t(p.in_c);
+    w.base = in + ((ptrdiff_t(n) * p.in_h + iy0 + ptrdiff_t(w.ky0) * p.dilation_h) * p.in_w + ix0 +
+                   ptrdiff_t(w.kx0) * p.dilation_w) * ptrdiff_t(p.in_c);
   return w;
 }
 
