@@ -18,6 +18,10 @@ Expectations (``expect`` in the JSON):
   ``error``        slimrt must raise ValueError at construction or at allocate_tensors, and the message must
                    contain one of ``error_contains`` (case-insensitive); ``official`` records what ai-edge-litert did.
 
+A case may run several invokes on one interpreter (``g.steps``, see graph.py): resizing inputs before
+``allocate_tensors()``, ``reset_all_variables()``, fresh seeded inputs per step. The JSON then has ``steps``
+(each with ``resize``, ``reset``, ``inputs`` and ``outputs``; the top-level ``inputs``/``outputs`` are step 0's).
+
 Everything is seeded per case, so re-running gives byte-identical files.  Runs inside ``.cache/refenv`` (see make_refs.py).
 
     python3 scripts/gen_op_models.py            # all cases
@@ -43,26 +47,73 @@ CASES = load_all()
 
 # ----------------------------------------------------------------------------- driver
 
-def make_inputs(g: Graph, scale: float):
+def make_inputs(g: Graph, scale: float, shapes=None, salt: bytes = b""):
+    """Seeded inputs of the declared shapes (or ``shapes``, per input)."""
     np = g.np
-    rng = np.random.default_rng(zlib.crc32(b"inputs:" + g.name.encode()))
+    rng = np.random.default_rng(zlib.crc32(b"inputs:" + g.name.encode() + salt))
     xs = []
     for k, t in enumerate(g.inputs):
         tt = g.tensors[t]
+        shape = tt.shape if shapes is None else shapes[k]
         T = g.s.TensorType
         if tt.type in (T.INT32, T.INT64):
             lo, hi = getattr(g, "int_inputs", {}).get(k, (0, 4))
-            xs.append(rng.integers(lo, hi, size=tt.shape).astype(np.int32 if tt.type == T.INT32 else np.int64))
+            xs.append(rng.integers(lo, hi, size=shape).astype(np.int32 if tt.type == T.INT32 else np.int64))
         elif tt.type in (T.INT8, T.UINT8, T.INT16):
             dt = {T.INT8: np.int8, T.UINT8: np.uint8, T.INT16: np.int16}[tt.type]
             info = np.iinfo(dt)
             lo, hi = getattr(g, "int_inputs", {}).get(k, (int(info.min), int(info.max) + 1))
-            xs.append(rng.integers(lo, hi, size=tt.shape).astype(dt))
+            xs.append(rng.integers(lo, hi, size=shape).astype(dt))
         elif tt.type == T.BOOL:
-            xs.append(rng.integers(0, 2, size=tt.shape).astype(np.bool_))
+            xs.append(rng.integers(0, 2, size=shape).astype(np.bool_))
         else:
-            xs.append((rng.standard_normal(tt.shape) * scale).astype(np.float32))
+            xs.append((rng.standard_normal(shape) * scale).astype(np.float32))
     return xs
+
+
+def make_plan(g: Graph, scale: float):
+    """The steps of a multi-invoke case: resizes (tensor index -> shape), reset flag and inputs per step."""
+    shapes = [list(g.tensors[t].shape) for t in g.inputs]
+    plan = []
+    for i, st in enumerate(g.steps):
+        resize = {g.inputs[k]: list(shape) for k, shape in sorted(st.get("resize", {}).items())}
+        for k, shape in st.get("resize", {}).items():
+            shapes[k] = list(shape)
+        xs = make_inputs(g, scale, shapes, b":step%d" % i)
+        plan.append({"resize": resize, "reset": bool(st.get("reset")), "xs": xs})
+    return plan
+
+
+def official_steps(data: bytes, kernels: str, plan):
+    try:
+        it = make_interp(data, kernels)
+    except Exception as e:  # noqa: BLE001
+        return None, f"error at construction/allocate_tensors: {str(e).strip().splitlines()[0][:300]}"
+    outs = []
+    for i, st in enumerate(plan):
+        try:
+            if st["resize"]:
+                for t, shape in st["resize"].items():
+                    it.resize_tensor_input(t, shape)
+                it.allocate_tensors()
+            if st["reset"]:
+                it.reset_all_variables()
+            outs.append(run_once(it, st["xs"]))
+        except Exception as e:  # noqa: BLE001
+            return None, f"error at step {i}: {str(e).strip().splitlines()[0][:300]}"
+    return outs, "ok"
+
+
+def output_docs(g: Graph, ref, alt, exact):
+    outs = []
+    for t, r, a, e in zip(g.outputs, ref, alt, exact):
+        if e.dtype.kind in "iub":  # integer and bool outputs: bit-exact with the reference kernels
+            outs.append({"index": int(t), "ref": arr_json(e), "exact": True})
+            continue
+        o = {"index": int(t), "ref": arr_json(r), "xnnpack": arr_json(a)}
+        o.update(tolerance(r, a))
+        outs.append(o)
+    return outs
 
 
 def arr_json(a) -> dict:
@@ -95,11 +146,16 @@ def build_case(name: str) -> None:
     doc = {"case": name, "generator": "scripts/gen_op_models.py", "runtime": versions(), "expect": expect,
            "ops": sorted({_opname(g, c) for c in g.codes}),
            "inputs": [dict(arr_json(x), index=int(t)) for x, t in zip(xs, g.inputs)]}
-    ref, ref_status = official(ref_data, "BUILTIN_WITHOUT_DEFAULT_DELEGATES", xs)
-    alt, alt_status = official(ref_data, "AUTO", xs)
-    exact, exact_status = official(ref_data, "BUILTIN_REF", xs)
-    doc["official"] = {"BUILTIN_WITHOUT_DEFAULT_DELEGATES": ref_status, "AUTO (XNNPACK)": alt_status,
-                       "BUILTIN_REF": exact_status}
+    if getattr(g, "official_crashes", None):  # an error case that kills the official runtime: not run there
+        assert expect == "error", name
+        doc["official"] = {"not run": g.official_crashes}
+        ref = alt = exact = None
+    else:
+        ref, ref_status = official(ref_data, "BUILTIN_WITHOUT_DEFAULT_DELEGATES", xs)
+        alt, alt_status = official(ref_data, "AUTO", xs)
+        exact, exact_status = official(ref_data, "BUILTIN_REF", xs)
+        doc["official"] = {"BUILTIN_WITHOUT_DEFAULT_DELEGATES": ref_status, "AUTO (XNNPACK)": alt_status,
+                           "BUILTIN_REF": exact_status}
     if ref_builder is not None:
         doc["reference_model"] = "an equivalent model (explicit zero bias): the official runtime refuses or " \
                                  "crashes on this one; slimrt must either match it or raise ValueError"
@@ -107,19 +163,25 @@ def build_case(name: str) -> None:
     if expect in ("match", "match_or_error"):
         if ref is None or alt is None or exact is None:
             raise SystemExit(f"{name}: the official runtime failed: {ref_status} / {alt_status} / {exact_status}")
-        outs = []
-        for t, r, a, e in zip(g.outputs, ref, alt, exact):
-            if e.dtype.kind in "iub":  # integer and bool outputs: bit-exact with the reference kernels
-                outs.append({"index": int(t), "ref": arr_json(e), "exact": True})
-                continue
-            o = {"index": int(t), "ref": arr_json(r), "xnnpack": arr_json(a)}
-            o.update(tolerance(r, a))
-            outs.append(o)
-        doc["outputs"] = outs
+        doc["outputs"] = output_docs(g, ref, alt, exact)
+        if getattr(g, "steps", None):
+            doc["steps"] = steps_doc(name, g, ref_data, make_plan(g, scale))
     else:
         doc["error_contains"] = list(error_contains)
     (OUT / f"{name}.tflite").write_bytes(data)
     (OUT / f"{name}.json").write_text(json.dumps(doc, indent=None, sort_keys=True) + "\n")
+
+
+def steps_doc(name: str, g: Graph, data: bytes, plan):
+    runs = {k: official_steps(data, k, plan) for k in ("BUILTIN_WITHOUT_DEFAULT_DELEGATES", "AUTO", "BUILTIN_REF")}
+    for k, (outs, status) in runs.items():
+        if outs is None:
+            raise SystemExit(f"{name}: the official runtime ({k}) failed the run plan: {status}")
+    ref, alt, exact = (runs[k][0] for k in ("BUILTIN_WITHOUT_DEFAULT_DELEGATES", "AUTO", "BUILTIN_REF"))
+    return [{"resize": [{"index": int(t), "shape": shape} for t, shape in st["resize"].items()],
+             "reset": st["reset"],
+             "inputs": [dict(arr_json(x), index=int(t)) for x, t in zip(st["xs"], g.inputs)],
+             "outputs": output_docs(g, ref[i], alt[i], exact[i])} for i, st in enumerate(plan)]
 
 
 def _opname(g, code):

@@ -398,11 +398,10 @@ def _(g):
     g.output(y)
 
 
-@case("unsupported_embedding_lookup", expect="error", error_contains=("EMBEDDING_LOOKUP",))
+@case("unsupported_lsh_projection", expect="error", error_contains=("LSH_PROJECTION",))
 def _(g):
-    ids = g.input((3,), g.s.TensorType.INT32)
-    table = g.weights((5, 4))
-    y = g.tensor((3, 4))
-    g.op("EMBEDDING_LOOKUP", [ids, table], [y])
+    hashes = g.weights((3, 2))
+    x = g.input((4, 5))
+    y = g.tensor((3,), g.s.TensorType.INT32)
+    g.op("LSH_PROJECTION", [hashes, x], [y], ("LSHProjectionOptions", dict(type=1)))
     g.output(y)
-    g.int_inputs = {0: (0, 5)}

@@ -8,7 +8,13 @@ from __future__ import annotations
 import zlib
 
 class Graph:
-    """A one-subgraph model under construction (schema object API)."""
+    """A model under construction (schema object API): subgraph 0, plus further subgraphs made with
+    ``subgraph()`` (WHILE/IF/CALL bodies) that share its buffers and operator codes.
+
+    Optional attributes a case may set: ``int_inputs`` ({input k: (lo, hi)} for seeded integer inputs) and
+    ``steps`` (a run plan of several invokes on one interpreter: a list of dicts with optional ``resize``
+    ({input k: shape}, before allocate_tensors), ``reset`` (reset_all_variables() first) and ``inputs``
+    ("seeded" by default))."""
 
     def __init__(self, name: str):
         from ai_edge_litert import schema_py_generated as s
@@ -18,6 +24,20 @@ class Graph:
         self.rng = np.random.default_rng(zlib.crc32(name.encode()))
         self.tensors, self.buffers, self.ops, self.codes = [], [s.BufferT()], [], []
         self.inputs, self.outputs = [], []
+        self.children = []
+
+    def subgraph(self, name: str):
+        """A further subgraph of this model: (its index, its builder)."""
+        root = getattr(self, "root", self)
+        if root is not self:
+            return root.subgraph(name)
+        child = Graph.__new__(Graph)
+        child.root = root
+        child.s, child.np, child.name, child.rng = self.s, self.np, name, self.rng
+        child.buffers, child.codes = self.buffers, self.codes
+        child.tensors, child.ops, child.inputs, child.outputs, child.children = [], [], [], [], []
+        self.children.append(child)
+        return len(self.children), child
 
     # tensors ---------------------------------------------------------------------------------
     def _tensor(self, name, shape, ttype, buffer):
@@ -26,17 +46,27 @@ class Graph:
         self.tensors.append(t)
         return len(self.tensors) - 1
 
-    def input(self, shape, ttype=None, name=None):
-        i = self._tensor(name or f"in{len(self.inputs)}", shape,
-                         self.s.TensorType.FLOAT32 if ttype is None else ttype, 0)
+    def input(self, shape, ttype=None, name=None, signature=None):
+        """A graph input; ``signature``: its shape_signature (-1 = unknown dimension)."""
+        i = self.tensor(shape, ttype, name or f"in{len(self.inputs)}", signature)
         self.inputs.append(i)
         return i
 
-    def tensor(self, shape, ttype=None, name=None):
-        return self._tensor(name or f"t{len(self.tensors)}", shape,
-                            self.s.TensorType.FLOAT32 if ttype is None else ttype, 0)
+    def tensor(self, shape, ttype=None, name=None, signature=None):
+        t = self._tensor(name or f"t{len(self.tensors)}", shape,
+                         self.s.TensorType.FLOAT32 if ttype is None else ttype, 0)
+        if signature is not None:
+            self.tensors[t].shapeSignature = list(signature)
+        return t
+
+    def variable(self, shape, ttype=None, name=None):
+        """A variable tensor (state kept across invokes, zero at start), as the converter writes LSTM state."""
+        t = self.tensor(shape, ttype, name)
+        self.tensors[t].isVariable = True
+        return t
 
     def const(self, arr, name=None):
+        """A constant tensor of arr's values and shape (rank 0 arrays become shape [1]; see ``scalar``)."""
         np, s = self.np, self.s
         arr = np.ascontiguousarray(arr)
         ttype = {np.dtype(np.float32): s.TensorType.FLOAT32, np.dtype(np.float16): s.TensorType.FLOAT16,
@@ -47,6 +77,12 @@ class Graph:
         b.data = np.frombuffer(arr.tobytes(), dtype=np.uint8)
         self.buffers.append(b)
         return self._tensor(name or f"c{len(self.tensors)}", arr.shape, ttype, len(self.buffers) - 1)
+
+    def scalar(self, value, dtype, name=None):
+        """A rank-0 constant."""
+        t = self.const(self.np.array([value], dtype), name)
+        self.tensors[t].shape = []
+        return t
 
     def weights(self, shape, scale=0.5, dtype=None):
         w = (self.rng.standard_normal(shape) * scale).astype(self.np.float32)
@@ -94,22 +130,22 @@ class Graph:
         return self.tensors[t].quantization.scale
 
     # ops ---------------------------------------------------------------------------------------
-    def _code(self, builtin, custom=None):
+    def _code(self, builtin, custom=None, version=1):
         for i, c in enumerate(self.codes):
-            if c.builtinCode == builtin and c.customCode == custom:
+            if c.builtinCode == builtin and c.customCode == custom and c.version == version:
                 return i
         c = self.s.OperatorCodeT()
         c.builtinCode = builtin
         c.deprecatedBuiltinCode = min(builtin, 127)
         c.customCode = custom
-        c.version = 1
+        c.version = version
         self.codes.append(c)
         return len(self.codes) - 1
 
-    def op(self, name, inputs, outputs, options=None, custom=None):
+    def op(self, name, inputs, outputs, options=None, custom=None, version=1):
         s = self.s
         o = s.OperatorT()
-        o.opcodeIndex = self._code(getattr(s.BuiltinOperator, name), custom)
+        o.opcodeIndex = self._code(getattr(s.BuiltinOperator, name), custom, version)
         o.inputs, o.outputs = list(inputs), list(outputs)
         if options is not None:
             opt_name, fields = options
@@ -130,10 +166,14 @@ class Graph:
     def finish(self) -> bytes:
         import flatbuffers
         s = self.s
-        g = s.SubGraphT()
-        g.tensors, g.inputs, g.outputs, g.operators, g.name = self.tensors, self.inputs, self.outputs, self.ops, "main"
+        subgraphs = []
+        for b in [self] + self.children:
+            g = s.SubGraphT()
+            g.tensors, g.inputs, g.outputs, g.operators = b.tensors, b.inputs, b.outputs, b.ops
+            g.name = "main" if b is self else b.name
+            subgraphs.append(g)
         m = s.ModelT()
-        m.version, m.operatorCodes, m.subgraphs, m.buffers = 3, self.codes, [g], self.buffers
+        m.version, m.operatorCodes, m.subgraphs, m.buffers = 3, self.codes, subgraphs, self.buffers
         m.description = f"slim generated: {self.name}"
         b = flatbuffers.Builder(1024)
         b.Finish(m.Pack(b), file_identifier=b"TFL3")

@@ -128,7 +128,28 @@ void Subgraph::resize_input(int32_t tensor_index, const Shape& shape) {
   allocated_ = false;
 }
 
+class Subgraph::Enter {
+ public:
+  explicit Enter(Subgraph& g) : g_(g) {
+    if (g.busy_)
+      throw Error(cat("subgraph ", g.index_, " ('", g.name_, "') is called while it is already running (recursion)"));
+    if (g.interp_.nesting_ >= kMaxNesting)
+      throw Error(cat("subgraph ", g.index_, " ('", g.name_, "'): subgraph calls nest more than ", int(kMaxNesting),
+                      " deep"));
+    g.busy_ = true;
+    ++g.interp_.nesting_;
+  }
+  ~Enter() {
+    g_.busy_ = false;
+    --g_.interp_.nesting_;
+  }
+
+ private:
+  Subgraph& g_;
+};
+
 void Subgraph::allocate() {
+  Enter enter(*this);
   try {
     allocate_unchecked();
   } catch (const std::bad_alloc&) {
@@ -243,8 +264,12 @@ bool Subgraph::foldable(const Node& n) const {
   }
   for (int32_t t : n.outputs) {
     const Tensor& x = tensors[size_t(t)];
-    if (x.type == DType::kResource || x.is_variable || x.alloc != Tensor::Alloc::kNone) return false;
+    if (x.type == DType::kResource) return false;
     if (std::find(outputs.begin(), outputs.end(), t) != outputs.end()) return false;  // keep graph outputs live
+    // A variable written by a node of constant inputs (the float16 models' LSTM states are DEQUANTIZE outputs)
+    // gets its value once, as in the official runtime, and then belongs to the op that updates it.
+    if (x.is_variable && x.alloc == Tensor::Alloc::kPersistent && x.bytes == x.required_bytes()) continue;
+    if (x.alloc != Tensor::Alloc::kNone) return false;
   }
   return true;
 }
@@ -252,6 +277,7 @@ bool Subgraph::foldable(const Node& n) const {
 void Subgraph::fold(Node& n) {
   for (int32_t t : n.outputs) {
     Tensor& x = tensors[size_t(t)];
+    if (x.is_variable) continue;  // evaluated into its persistent storage, stays a variable
     x.ensure_owned_storage();
     std::fill(x.owned.begin(), x.owned.end(), uint8_t(0));
     x.alloc = Tensor::Alloc::kConst;
@@ -326,6 +352,7 @@ void Subgraph::ensure_scratch(size_t bytes, uint64_t limit) {
 
 void Subgraph::invoke(std::vector<OpTiming>* timings) {
   if (!allocated_) throw Error("allocate_tensors() must be called before invoke()");
+  Enter enter(*this);
   for (Node& n : nodes) {
     if (n.folded) continue;
     if (n.deferred) prepare_at_invoke(n);

@@ -44,6 +44,11 @@ class Subgraph {
   void allocate();  // prepare every node, then plan and allocate the arena
   void invoke(std::vector<OpTiming>* timings = nullptr);
   bool allocated() const { return allocated_; }
+  // Control-flow ops (WHILE, IF, CALL, CALL_ONCE) run other subgraphs from inside allocate()/invoke(). A subgraph
+  // that is being allocated or invoked cannot be entered again (recursion fails with an error naming it), and
+  // subgraph calls nest at most kMaxNesting deep.
+  static constexpr int kMaxNesting = 16;
+  bool busy() const { return busy_; }
   size_t arena_bytes() const { return arena_size_; }
   void reset_variables();
 
@@ -59,10 +64,13 @@ class Subgraph {
   void prepare_at_invoke(Node& n);
   void ensure_scratch(size_t bytes, uint64_t limit);
 
+  class Enter;  // marks the subgraph busy while allocating or invoking
+
   Interpreter& interp_;
   std::string name_;
   int index_;
   bool allocated_ = false;
+  bool busy_ = false;
   std::unique_ptr<uint8_t[]> arena_;
   size_t arena_size_ = 0;
   std::unique_ptr<uint8_t[]> scratch_;
@@ -103,6 +111,8 @@ class Interpreter {
   std::unique_ptr<Model> model_;
   std::vector<std::unique_ptr<Subgraph>> subgraphs_;
   std::unique_ptr<ThreadPool> pool_;
+  friend class Subgraph;
+  int nesting_ = 0;  // subgraphs being allocated or invoked right now
   bool profiling_ = false;
   std::vector<OpTiming> timings_;
   std::map<std::pair<std::string, std::string>, int> resource_ids_;

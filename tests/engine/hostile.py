@@ -26,6 +26,12 @@ BASES = {
     "fc": DATA / "generated" / "fc_basic.tflite",
     "deq": DATA / "generated" / "dequantize_fp16_conv.tflite",
     "ss": DATA / "generated" / "ss_shrink.tflite",
+    "gather": DATA / "generated" / "gather_batch_dims.tflite",
+    "scatter": DATA / "generated" / "scatter_nd_runtime_idx.tflite",
+    "mirror": DATA / "generated" / "mirror_pad_reflect_2d.tflite",
+    "dynchain": DATA / "generated" / "dyn_shape_chain_reshape.tflite",
+    "while": DATA / "generated" / "while_growing_concat.tflite",
+    "lstm": DATA / "generated" / "lstm_hybrid_peephole_projection.tflite",
     "nabu": DATA / "models" / "okay_nabu.tflite",
     "recrop": DATA / "models" / "hand_recrop.tflite",
 }
@@ -239,6 +245,7 @@ def derive_special(b: Builder) -> None:
     # the init subgraph emptied
     sv = m.vector(fb.MODEL_SUBGRAPHS)
     b.add("vectors", "nabu_only_first_subgraph", put(nabu, sv[0], "I", 1))
+    derive_control_flow(b)
     b.add("misc", "empty_file", b"")
     b.add("misc", "zeros_64", bytes(64))
     b.add("misc", "ident_only", b"\x08\x00\x00\x00TFL3")
@@ -248,6 +255,24 @@ def derive_special(b: Builder) -> None:
     # a table whose vtable is itself (soffset 0) and a vtable claiming a huge table
     b.add("misc", "vtable_is_table", b"\x08\x00\x00\x00TFL3\x00\x00\x00\x00" + bytes(16))
     b.add("misc", "vtable_loop", b"\x0c\x00\x00\x00TFL3\x08\x00\xff\xff\xfc\xff\xff\xff" + bytes(16))
+
+
+def derive_control_flow(b: Builder) -> None:
+    """WHILE / IF whose subgraph indices dangle, are negative or point back at the calling subgraph."""
+    for base, case in (("while", "while_counter_accumulate"), ("if", "if_branches")):
+        data = bytearray((DATA / "generated" / f"{case}.tflite").read_bytes())
+        sgs = fb.root(bytes(data)).tables(fb.MODEL_SUBGRAPHS)
+        op = [o for o in sgs[0].tables(fb.SG_OPERATORS) if o.table(fb.OP_OPTIONS) is not None][-1]
+        opts = op.table(fb.OP_OPTIONS)
+        for fid in (0, 1):
+            p = opts.field_pos(fid)
+            if p is None:
+                continue
+            b.add("indices", f"{base}_subgraph{fid}_dangling", put(data, p, "i", 99))
+            b.add("indices", f"{base}_subgraph{fid}_negative", put(data, p, "i", -1))
+            b.add("indices", f"{base}_subgraph{fid}_self", put(data, p, "i", 0))
+            b.add("indices", f"{base}_subgraph{fid}_swapped", put(data, p, "i", 2 - fid if fid else 2),
+                  expect="no_crash")
 
 
 def build_corpus() -> list:

@@ -30,6 +30,31 @@ def run_case(doc, data, num_threads=1):
     return [it.get_tensor(o["index"]) for o in doc["outputs"]]
 
 
+def run_steps(doc, data, num_threads=1):
+    """The case's run plan on one interpreter: per step, resize inputs (then allocate_tensors again), reset
+    variables, set the inputs, invoke; the outputs of every step."""
+    it = make_interpreter(model_content=data, num_threads=num_threads)
+    it.allocate_tensors()
+    results = []
+    for st in doc["steps"]:
+        if st["resize"]:
+            for r in st["resize"]:
+                it.resize_tensor_input(r["index"], r["shape"])
+            it.allocate_tensors()
+        if st["reset"]:
+            it.reset_all_variables()
+        for x in st["inputs"]:
+            it.set_tensor(x["index"], arr(x))
+        it.invoke()
+        results.append([it.get_tensor(o["index"]) for o in st["outputs"]])
+    return results
+
+
+def check_steps(name, doc, data, num_threads=1):
+    for i, (st, outs) in enumerate(zip(doc["steps"], run_steps(doc, data, num_threads))):
+        check_outputs(f"{name} step {i}", dict(doc, outputs=st["outputs"]), outs)
+
+
 def check_outputs(name, doc, outs):
     for o, got in zip(doc["outputs"], outs):
         if o.get("exact"):
@@ -55,6 +80,8 @@ def test_op_model(name):
         except Exception as e:
             pytest.fail(f"{name} ({', '.join(doc['ops'])}) failed: {type(e).__name__}: {e}")
         check_outputs(name, doc, outs)
+        if "steps" in doc:
+            check_steps(name, doc, data)
     elif doc["expect"] == "match_or_error":
         # the official runtime refuses/crashes on this model; the reference is an equivalent model
         try:
@@ -85,7 +112,7 @@ def test_op_model_two_threads(name):
 
 @pytest.mark.op_model
 @pytest.mark.parametrize("name,op", [("unsupported_custom", "SlimTestCustomOp"),
-                                     ("unsupported_embedding_lookup", "EMBEDDING_LOOKUP")])
+                                     ("unsupported_lsh_projection", "LSH_PROJECTION")])
 def test_unsupported_op_fails_at_allocate_naming_it(name, op):
     _, data = load_case(name)
     it = make_interpreter(model_content=data)  # construction must succeed: the model itself is well-formed

@@ -14,18 +14,19 @@ namespace {
 
 // Valid filter taps [k0, k1) along one axis for an output position whose window starts at input coordinate
 // `start` (may be negative) with the given dilation, for an input of `size`.
+// In int64: hostile dilations near 2^30 must not overflow (fuzz find).
 inline void tap_range(int start, int k, int dilation, int size, int* k0, int* k1) {
-  int lo = 0;
-  if (start < 0) lo = (-start + dilation - 1) / dilation;
-  int hi = k;
+  int64_t lo = 0;
+  if (start < 0) lo = (-int64_t(start) + dilation - 1) / dilation;
+  int64_t hi = k;
   // last valid tap: start + (hi-1)*dilation <= size-1
-  if (start + (k - 1) * dilation > size - 1) {
-    const int lim = size - 1 - start;
-    hi = lim < 0 ? 0 : lim / dilation + 1;
+  if (start + int64_t(k - 1) * dilation > size - 1) {
+    const int64_t lim = int64_t(size) - 1 - start;
+    hi = lim < 0 ? 0 : std::min<int64_t>(k, lim / dilation + 1);
   }
   if (hi < lo) hi = lo;
-  *k0 = lo;
-  *k1 = hi;
+  *k0 = int(std::min<int64_t>(lo, k));
+  *k1 = int(std::min<int64_t>(hi, k));
 }
 
 inline float clampf(float v, float lo, float hi) {

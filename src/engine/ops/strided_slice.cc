@@ -4,25 +4,20 @@
 #include <limits>
 #include <vector>
 #include "op.h"
+#include "ops/movement.h"
 #include "ops/util.h"
 
 namespace slimrt {
 namespace {
-
-struct SliceState : OpState {
-  size_t es = 0;
-  int64_t start_offset = 0;        // elements
-  std::vector<int64_t> count, step;  // per folded dim: output count, input step in elements
-};
 
 void PrepareStridedSlice(OpContext& ctx) {
   ctx.check_inputs(3, 4);
   ctx.check_outputs(1);
   const Tensor& in = ctx.input(0);
   Tensor& out = ctx.output(0);
-  SliceState& st = ctx.state<SliceState>();
-  st.es = elem_size(ctx, in, "input");
-  ctx.check(out.type == in.type, "output type ", dtype_name(out.type), " differs from input type ", dtype_name(in.type));
+  ViewState& vs = ctx.state<ViewState>();
+  vs.es = same_type_elements(ctx, in, out);
+  StridedView& st = vs.view;
   std::vector<int64_t> begin = ctx.input_ints(1, "begin");
   std::vector<int64_t> end = ctx.input_ints(2, "end");
   std::vector<int64_t> strides;
@@ -87,9 +82,11 @@ void PrepareStridedSlice(OpContext& ctx) {
     } else {
       ctx.check(!(ellipsis_mask & (1 << orig)), "more than one ellipsis in ellipsis_mask ", ellipsis_mask);
       d.size = input_dim(i);
-      d.begin = begin[size_t(orig)];
-      d.end = end[size_t(orig)];
-      d.stride = strides[size_t(orig)];
+      // Clamped far outside any dimension (< 2^31), so the arithmetic below cannot overflow on int64 inputs.
+      auto clamp = [](int64_t v) { return std::min<int64_t>(std::max<int64_t>(v, -(int64_t(1) << 40)), int64_t(1) << 40); };
+      d.begin = clamp(begin[size_t(orig)]);
+      d.end = clamp(end[size_t(orig)]);
+      d.stride = clamp(strides[size_t(orig)]);
       d.bmask = (begin_mask & (1 << orig)) != 0;
       d.emask = (end_mask & (1 << orig)) != 0;
       d.shrink = (shrink_mask & (1 << orig)) != 0;
@@ -109,9 +106,7 @@ void PrepareStridedSlice(OpContext& ctx) {
     }
   }
   Shape out_shape;
-  st.start_offset = 0;
-  st.count.clear();
-  st.step.clear();
+  st = StridedView();
   for (size_t i = 0; i < dims.size(); ++i) {
     Dim& d = dims[i];
     ctx.check(d.stride != 0, "stride of dimension ", i, " is 0");
@@ -151,64 +146,17 @@ void PrepareStridedSlice(OpContext& ctx) {
     else cnt = start > stop ? (start - stop + (-stride) - 1) / (-stride) : 0;
     if (!d.shrink) out_shape.push_back(to_dim(ctx, cnt, "output dimension"));
     if (d.new_axis) continue;
-    st.start_offset += (cnt > 0 ? start : 0) * in_stride[i];
-    st.count.push_back(cnt);
-    st.step.push_back(stride * in_stride[i]);
+    st.start += (cnt > 0 ? start : 0) * in_stride[i];
+    st.add(cnt, cnt > 1 ? stride * in_stride[i] : 0);  // |stride| < size when cnt > 1: no overflow
   }
-  // Fold: drop count-1 dims; merge a dim into the next when they walk memory contiguously.
-  std::vector<int64_t> c2, s2;
-  for (size_t i = 0; i < st.count.size(); ++i) {
-    if (st.count[i] == 0) {  // empty output
-      c2.assign(1, 0);
-      s2.assign(1, 1);
-      break;
-    }
-    if (st.count[i] == 1) continue;
-    if (!c2.empty() && s2.back() == st.step[i] * st.count[i]) {
-      c2.back() *= st.count[i];
-      s2.back() = st.step[i];
-    } else {
-      c2.push_back(st.count[i]);
-      s2.push_back(st.step[i]);
-    }
-  }
-  if (c2.empty()) {
-    c2.push_back(1);
-    s2.push_back(1);
-  }
-  st.count = c2;
-  st.step = s2;
+  st.fold();
   ctx.set_output_shape(0, out_shape);
-}
-
-void EvalStridedSlice(OpContext& ctx) {
-  const SliceState& s = ctx.state<SliceState>();
-  const uint8_t* in = ctx.input(0).data;
-  uint8_t* out = ctx.output(0).data;
-  const size_t es = s.es;
-  const int r = int(s.count.size());
-  const int64_t inner = s.count[size_t(r - 1)], inner_step = s.step[size_t(r - 1)];
-  if (inner == 0) return;
-  int64_t rows = 1;
-  for (int i = 0; i < r - 1; ++i) rows *= s.count[size_t(i)];
-  std::vector<int64_t> idx(size_t(r), 0);
-  int64_t pos = s.start_offset;
-  for (int64_t row = 0; row < rows; ++row) {
-    strided_copy(out, in + size_t(pos) * es, inner, inner_step, es);
-    out += size_t(inner) * es;
-    for (int i = r - 2; i >= 0; --i) {
-      pos += s.step[size_t(i)];
-      if (++idx[size_t(i)] < s.count[size_t(i)]) break;
-      pos -= s.step[size_t(i)] * s.count[size_t(i)];
-      idx[size_t(i)] = 0;
-    }
-  }
 }
 
 }  // namespace
 
 void Register_STRIDED_SLICE(OpRegistry& r) {
-  r.add({op::STRIDED_SLICE, "STRIDED_SLICE", kAnyType, 8, PrepareStridedSlice, EvalStridedSlice});
+  r.add({op::STRIDED_SLICE, "STRIDED_SLICE", kAnyType, 8, PrepareStridedSlice, EvalView});
 }
 
 }  // namespace slimrt

@@ -74,7 +74,7 @@ void strided_copy(uint8_t* dst, const uint8_t* src, int64_t count, int64_t step,
       for (int64_t i = 0; i < count; ++i) std::memcpy(dst + 8 * i, src + 8 * i * step, 8);
       break;
     default:
-      for (int64_t i = 0; i < count; ++i) std::memcpy(dst + es * size_t(i), src + es * size_t(i * step), es);
+      for (int64_t i = 0; i < count; ++i) std::memcpy(dst + es * size_t(i), src + int64_t(es) * i * step, es);
   }
 }
 

@@ -4,12 +4,14 @@
 // through CALL_ONCE, assigns their initial values; the main subgraph reads them, computes, and assigns new values,
 // so state carries across invokes. Variables live in the Interpreter (resource_id / resource / assign_resource).
 //
-// Static shapes: slimrt plans memory once, so READ_VARIABLE needs its output shape at prepare time. To know it,
-// CALL_ONCE runs its init subgraph already at prepare (the first time only; the init subgraph has no inputs or
-// outputs, so the only observable effect is the variables' values, which are the same whether it runs at
-// allocate_tensors() or at the first invoke()). READ_VARIABLE then takes the shape of the variable's value if
-// it is assigned, else the shape the model declares for its output. At eval, a variable whose type or shape
-// differs from the planned output is an error (slimrt does not support variables that change shape).
+// Shapes: READ_VARIABLE plans a static output when it can know its shape at prepare time. To know it, CALL_ONCE
+// runs its init subgraph already at prepare (the first time only; the init subgraph has no inputs or outputs, so
+// the only observable effect is the variables' values, which are the same whether it runs at allocate_tensors()
+// or at the first invoke()). READ_VARIABLE then takes the shape of the variable's value if it is assigned, else
+// the shape the model declares for its output when that is fully known; otherwise its output is dynamic, sized
+// at every invoke from the variable's value (variables that change shape work then). An ASSIGN_VARIABLE earlier in
+// the same subgraph decides instead: the read gets its value's shape (dynamic if that is). A static output whose
+// variable later holds another shape or type is an error at invoke.
 //
 // reset_all_variables() does not touch resource variables (nor re-run CALL_ONCE), as in the official runtime.
 #include <cstring>
@@ -62,9 +64,8 @@ int32_t eval_handle(OpContext& ctx, int i) {
   return id;
 }
 
-// Resource id of a handle input at prepare, when it comes from a VAR_HANDLE node of this subgraph; -1 otherwise.
-int prepare_handle(OpContext& ctx, int i) {
-  const int32_t t = ctx.input_index(i);
+// Resource id held by tensor t at prepare, when a VAR_HANDLE node of this subgraph makes it; -1 otherwise.
+int prepare_handle(OpContext& ctx, int32_t t) {
   for (Node& n : ctx.subgraph().nodes) {
     if (n.builtin != op::VAR_HANDLE) continue;
     for (int32_t o : n.outputs)
@@ -88,17 +89,29 @@ void ReadVariablePrepare(OpContext& ctx) {
   Tensor& out = ctx.output(0);
   ctx.check(dtype_size(out.type) > 0 && out.type != DType::kResource, "output '", out.name, "' has type ",
             dtype_name(out.type), ", which variables cannot hold");
-  const int id = prepare_handle(ctx, 0);
+  const int id = prepare_handle(ctx, ctx.input_index(0));
   const Tensor* var = id >= 0 ? ctx.interpreter().resource(id) : nullptr;
-  if (var) {
+  // An ASSIGN_VARIABLE earlier in this subgraph decides what this read sees.
+  const Tensor* assigned = nullptr;
+  for (Node& n : ctx.subgraph().nodes) {
+    if (&n == &ctx.node()) break;
+    if (id >= 0 && n.builtin == op::ASSIGN_VARIABLE && n.inputs.size() == 2 && prepare_handle(ctx, n.inputs[0]) == id)
+      assigned = &ctx.subgraph().tensor(n.inputs[1]);
+  }
+  if (assigned) {
+    ctx.check(assigned->type == out.type, "variable '", out.name, "' is assigned ", dtype_name(assigned->type),
+              " but the output is ", dtype_name(out.type));
+    if (assigned->alloc == Tensor::Alloc::kDynamic) ctx.set_output_dynamic(0);
+    else ctx.set_output_shape(0, assigned->shape);
+  } else if (var) {
     ctx.check(var->type == out.type, "variable '", out.name, "' holds ", dtype_name(var->type), " but the output is ",
               dtype_name(out.type));
     ctx.set_output_shape(0, var->shape);
   } else {
-    for (int32_t d : out.shape_signature)
-      ctx.check(d >= 0, "the shape of variable output '", out.name, "' is unknown (", out.shape_signature,
-                ") and the variable is not assigned before allocate_tensors(); slimrt needs static shapes");
-    ctx.set_output_shape(0, out.shape);
+    bool known = true;
+    for (int32_t d : out.shape_signature) known = known && d >= 0;
+    if (known) ctx.set_output_shape(0, out.shape);
+    else ctx.set_output_dynamic(0);  // sized at each invoke from the variable's value
   }
 }
 
@@ -108,6 +121,7 @@ void ReadVariableEval(OpContext& ctx) {
   const Tensor* var = ctx.interpreter().resource(id);
   ctx.check(var != nullptr && var->data != nullptr, "variable read before it was assigned");
   ctx.check(var->type == out.type, "variable holds ", dtype_name(var->type), " but the output is ", dtype_name(out.type));
+  if (out.alloc == Tensor::Alloc::kDynamic) ctx.resize_output(0, var->shape);
   ctx.check(var->shape == out.shape, "variable has shape ", var->shape, " but the output was planned with shape ",
             out.shape, " (slimrt does not support variables that change shape)");
   const size_t n = byte_size(out);
@@ -168,19 +182,9 @@ void CallOncePrepare(OpContext& ctx) {
   Subgraph& g = it.subgraph(idx);
   ctx.check(g.inputs.empty() && g.outputs.empty(), "init subgraph ", idx, " must have no inputs and no outputs");
   ctx.state<CallOnceState>().init = idx;
-  // Guard against init subgraphs that (indirectly) call back into a subgraph being prepared.
-  static thread_local int depth = 0;
-  ctx.check(depth < 8, "CALL_ONCE nesting is too deep (recursive init subgraphs?)");
-  ++depth;
-  try {
-    if (!g.allocated()) g.allocate();
-    // Run it now (once per interpreter) so READ_VARIABLE can plan with the variables' real shapes.
-    if (it.first_call(idx)) g.invoke();
-  } catch (...) {
-    --depth;
-    throw;
-  }
-  --depth;
+  // Run it now (once per interpreter) so READ_VARIABLE can plan with the variables' real shapes. Recursion through
+  // init subgraphs is refused by Subgraph (a running subgraph cannot be entered again).
+  CallOnceRun(ctx, idx);
 }
 
 void CallOnceEval(OpContext& ctx) { CallOnceRun(ctx, ctx.state<CallOnceState>().init); }

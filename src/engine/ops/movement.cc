@@ -1,0 +1,134 @@
+#include "ops/movement.h"
+
+#include <cstring>
+
+#include "ops/util.h"
+
+namespace slimrt {
+
+void StridedView::add(int64_t c, int64_t s) {
+  count.push_back(c);
+  step.push_back(s);
+}
+
+void StridedView::fold() {
+  std::vector<int64_t> c2, s2;
+  for (size_t i = 0; i < count.size(); ++i) {
+    if (count[i] == 0) {  // empty output
+      c2.assign(1, 0);
+      s2.assign(1, 1);
+      break;
+    }
+    if (count[i] == 1) continue;
+    if (!c2.empty() && s2.back() == step[i] * count[i]) {
+      c2.back() *= count[i];
+      s2.back() = step[i];
+    } else {
+      c2.push_back(count[i]);
+      s2.push_back(step[i]);
+    }
+  }
+  if (c2.empty()) {
+    c2.push_back(1);
+    s2.push_back(1);
+  }
+  count.swap(c2);
+  step.swap(s2);
+}
+
+void StridedView::copy(uint8_t* out, const uint8_t* in, size_t es) const {
+  const int64_t inner = count.back(), inner_step = step.back();
+  for_each_row([&](int64_t pos) {
+    if (inner_step == 0) fill_elements(out, size_t(inner), in + size_t(pos) * es, es);
+    else strided_copy(out, in + pos * int64_t(es), inner, inner_step, es);
+    out += size_t(inner) * es;
+  });
+}
+
+void EvalView(OpContext& ctx) {
+  const ViewState& s = ctx.state<ViewState>();
+  s.view.copy(ctx.output(0).data, ctx.input(0).data, s.es);
+}
+
+std::vector<int64_t> shape_strides(const Shape& s) {
+  std::vector<int64_t> st(s.size(), 1);
+  for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
+  return st;
+}
+
+int64_t dims_product(const Shape& s, int from, int to) {
+  int64_t p = 1;
+  for (int i = from; i < to; ++i) p *= s[size_t(i)];
+  return p;
+}
+
+int64_t input_scalar(OpContext& ctx, int i, const char* role) {
+  const std::vector<int64_t> v = ctx.input_ints(i, role);
+  ctx.check(v.size() == 1, role, " '", ctx.input(i).name, "' must have one element, has shape ", ctx.input(i).shape);
+  return v[0];
+}
+
+bool is_index_type(DType t) { return t == DType::kInt32 || t == DType::kInt64 || t == DType::kInt16; }
+
+void check_index_type(const OpContext& ctx, const Tensor& t, const char* role) {
+  ctx.check(is_index_type(t.type), role, " '", t.name, "' must be int32, int64 or int16, got ", dtype_name(t.type));
+}
+
+int64_t index_at(const Tensor& t, int64_t k) {
+  switch (t.type) {
+    case DType::kInt64: return t.as<int64_t>()[k];
+    case DType::kInt16: return t.as<int16_t>()[k];
+    default: return t.as<int32_t>()[k];
+  }
+}
+
+bool has_order_key(DType t) {
+  return t == DType::kFloat32 || t == DType::kInt8 || t == DType::kUInt8 || t == DType::kInt16 ||
+         t == DType::kInt32 || t == DType::kInt64;
+}
+
+uint64_t order_key(const uint8_t* p, DType t) {
+  const uint64_t sign = uint64_t(1) << 63;
+  switch (t) {
+    case DType::kFloat32: {
+      float f;
+      std::memcpy(&f, p, 4);
+      if (f == 0.f) f = 0.f;  // -0.0 == 0.0
+      uint32_t b;
+      std::memcpy(&b, &f, 4);
+      return (b & 0x80000000u) ? uint64_t(~b) : uint64_t(b | 0x80000000u);
+    }
+    case DType::kInt8: return uint64_t(int64_t(int8_t(p[0]))) ^ sign;
+    case DType::kUInt8: return p[0];
+    case DType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return uint64_t(int64_t(v)) ^ sign;
+    }
+    case DType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return uint64_t(int64_t(v)) ^ sign;
+    }
+    default: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return uint64_t(v) ^ sign;
+    }
+  }
+}
+
+void EvalCopyInput(OpContext& ctx) {
+  const Tensor& in = ctx.input(0);
+  Tensor& out = ctx.output(0);
+  const size_t n = size_t(out.elements()) * dtype_size(out.type);
+  if (n && in.data != out.data) std::memmove(out.data, in.data, n);
+}
+
+size_t same_type_elements(OpContext& ctx, const Tensor& in, const Tensor& out) {
+  const size_t es = elem_size(ctx, in, "input");
+  ctx.check_same_type(in, out);
+  return es;
+}
+
+}  // namespace slimrt
