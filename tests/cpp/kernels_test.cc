@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "kernels/depthwise.h"
 #include "kernels/gemm.h"
+#include "kernels/pool.h"
 #include "kernels/int8_dot.h"
 #include "kernels/reference/reference.h"
 #include "kernels/vmath.h"
@@ -88,6 +89,39 @@ TEST(depthwise_rows_vs_reference) {
         if (!t.check(std::fabs(got[i] - want[i]) <= 1e-4f * std::max(1.f, std::fabs(want[i])), kernels::isa_name(isa),
                      " depthwise ", N, "x", H, "x", W, "x", C, " k", K, " m", M, " s", win.stride_h, ",", win.stride_w,
                      " d", win.dil_w, win.same ? " SAME" : " VALID", ": out[", i, "] = ", got[i], ", reference ", want[i]))
+          break;
+    }
+  }
+}
+
+TEST(pool_rows_vs_reference) {
+  kernels::Isa all[4];
+  const std::vector<kernels::Isa> isas(all, all + kernels::float_isas(all));
+  for (int iter = 0; iter < 200 * t.scale; ++iter) {
+    const int N = t.uniform(1, 2), H = t.uniform(1, 16), W = t.uniform(1, 16), C = t.uniform(1, 50);
+    const int FH = t.uniform(1, 4), FW = t.uniform(1, 4);
+    ref::Window win;
+    win.stride_h = t.uniform(1, 3);
+    win.stride_w = t.uniform(1, 3);
+    win.same = t.coin();
+    const bool is_max = t.coin();
+    std::vector<float> x = randn(t, size_t(N) * H * W * C);
+    const float lo = t.coin(0.3) ? 0.f : -INFINITY, hi = t.coin(0.3) ? 1.f : INFINITY;
+    std::vector<float> want;
+    int OH, OW, pt, pl;
+    ref::pool_f32(x, N, H, W, C, FH, FW, win, is_max, lo, hi, &want, &OH, &OW);
+    ref::window_axis(H, FH, win.stride_h, 1, win.same, &OH, &pt);
+    ref::window_axis(W, FW, win.stride_w, 1, win.same, &OW, &pl);
+    const kernels::PoolParams p{N, H, W, C, OH, OW, win.stride_h, win.stride_w, FH, FW, pt, pl, lo, hi};
+    for (kernels::Isa isa : isas) {
+      ++t.cases;
+      std::vector<float> got(want.size(), -7.f);
+      kernels::pool_rows_f32(p, is_max ? kernels::PoolKind::kMax : kernels::PoolKind::kAvg, x.data(), got.data(), 0,
+                             int64_t(N) * OH, isa);
+      for (size_t i = 0; i < got.size(); ++i)
+        if (!t.check(std::fabs(got[i] - want[i]) <= 1e-5f * std::max(1.f, std::fabs(want[i])), kernels::isa_name(isa),
+                     is_max ? " max" : " avg", " pool ", N, "x", H, "x", W, "x", C, " f", FH, "x", FW, " s",
+                     win.stride_h, ",", win.stride_w, ": out[", i, "] = ", got[i], ", reference ", want[i]))
           break;
     }
   }

@@ -1,0 +1,102 @@
+// Float 2-D pooling (see pool.h).
+#include "pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "conv_simd.h"
+#include "cpu.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIMRT_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SLIMRT_ALWAYS_INLINE __forceinline
+#endif
+
+namespace slimrt {
+namespace kernels {
+namespace {
+
+// The valid taps [f0, f1) of the window of output position o along one axis, in int64 (hostile geometry).
+SLIMRT_ALWAYS_INLINE void taps(int o, int stride, int pad, int filter, int in, int* origin, int* f0, int* f1) {
+  const int64_t org = int64_t(o) * stride - pad;
+  *origin = int(std::max<int64_t>(std::min<int64_t>(org, in), -int64_t(filter)));
+  *f0 = int(std::min<int64_t>(filter, std::max<int64_t>(0, -org)));
+  *f1 = int(std::max<int64_t>(*f0, std::min<int64_t>(filter, int64_t(in) - org)));
+}
+
+template <PoolKind K>
+SLIMRT_ALWAYS_INLINE void rows(const PoolParams& p, const float* in, float* out, int64_t r0, int64_t r1) {
+  const int C = p.ch;
+  const float lo = p.lo, hi = p.hi;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int b = int(r / p.out_h);
+    int oy0, fy0, fy1;
+    taps(int(r % p.out_h), p.stride_h, p.pad_top, p.filter_h, p.in_h, &oy0, &fy0, &fy1);
+    const float* in_b = in + size_t(b) * size_t(p.in_h) * size_t(p.in_w) * size_t(C);
+    float* out_row = out + size_t(r) * size_t(p.out_w) * size_t(C);
+    for (int ox = 0; ox < p.out_w; ++ox) {
+      int ox0, fx0, fx1;
+      taps(ox, p.stride_w, p.pad_left, p.filter_w, p.in_w, &ox0, &fx0, &fx1);
+      float* o = out_row + size_t(ox) * size_t(C);
+      const int count = (fy1 - fy0) * (fx1 - fx0);
+      const float init = K == PoolKind::kMax ? -3.40282347e38f : 0.f;  // std::numeric_limits<float>::lowest()
+      for (int c = 0; c < C; ++c) o[c] = init;
+      for (int fy = fy0; fy < fy1; ++fy)
+        for (int fx = fx0; fx < fx1; ++fx) {
+          const float* x = in_b + (ptrdiff_t(oy0 + fy) * p.in_w + (ox0 + fx)) * ptrdiff_t(C);
+          if (K == PoolKind::kMax) {
+            for (int c = 0; c < C; ++c) o[c] = o[c] < x[c] ? x[c] : o[c];  // std::max(o, x)
+          } else if (K == PoolKind::kAvg) {
+            for (int c = 0; c < C; ++c) o[c] += x[c];
+          } else {
+            for (int c = 0; c < C; ++c) o[c] += x[c] * x[c];
+          }
+        }
+      if (K == PoolKind::kMax) {
+        for (int c = 0; c < C; ++c) {
+          float v = o[c];
+          v = v < lo ? lo : v;
+          o[c] = hi < v ? hi : v;
+        }
+      } else {
+        const float n = count > 0 ? float(count) : 1.f;  // a window with no tap inside averages to 0
+        for (int c = 0; c < C; ++c) {
+          float v = K == PoolKind::kL2 ? std::sqrt(o[c] / n) : o[c] / n;
+          v = v < lo ? lo : v;
+          o[c] = hi < v ? hi : v;
+        }
+      }
+    }
+  }
+}
+
+#define SLIMRT_POOL_ROWS(SUFFIX, TARGET)                                                                     \
+  TARGET void rows_##SUFFIX(const PoolParams& p, PoolKind k, const float* in, float* out, int64_t r0, int64_t r1) { \
+    if (k == PoolKind::kMax)                                                                                 \
+      rows<PoolKind::kMax>(p, in, out, r0, r1);                                                              \
+    else if (k == PoolKind::kAvg)                                                                            \
+      rows<PoolKind::kAvg>(p, in, out, r0, r1);                                                              \
+    else                                                                                                     \
+      rows<PoolKind::kL2>(p, in, out, r0, r1);                                                               \
+  }
+SLIMRT_POOL_ROWS(base, )
+#if SLIMRT_AVX2_KERNELS
+SLIMRT_POOL_ROWS(avx2, SLIMRT_TARGET_AVX2)
+SLIMRT_POOL_ROWS(avx512, SLIMRT_TARGET_AVX512)
+#endif
+
+}  // namespace
+
+void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* out, int64_t r0, int64_t r1,
+                   Isa isa) {
+#if SLIMRT_AVX2_KERNELS
+  if (isa == Isa::kAvx512) return rows_avx512(p, kind, in, out, r0, r1);
+  if (isa == Isa::kAvx2) return rows_avx2(p, kind, in, out, r0, r1);
+#endif
+  rows_base(p, kind, in, out, r0, r1);
+}
+
+}  // namespace kernels
+}  // namespace slimrt

@@ -1,0 +1,28 @@
+// Float 2-D pooling over NHWC tensors (MAX_POOL_2D, AVERAGE_POOL_2D, L2_POOL_2D): the window taps inside the input
+// combined channel-wise (the channel loop is the vector loop), then the fused clamp. Average and L2 divide by the
+// number of taps inside the input, as TFLite does (a window with none gives 0). Max keeps TFLite's std::max
+// semantics (a NaN input after the first tap is ignored, a NaN first tap stays).
+// Compiled for the baseline and, on x86-64, for AVX2 and AVX-512 (the same loops, vectorized 8 / 16 wide).
+#pragma once
+
+#include <cstdint>
+
+#include "cpu.h"
+
+namespace slimrt {
+namespace kernels {
+
+enum class PoolKind : int { kMax, kAvg, kL2 };
+
+struct PoolParams {
+  int batch, in_h, in_w, ch, out_h, out_w;
+  int stride_h, stride_w, filter_h, filter_w, pad_top, pad_left;
+  float lo, hi;  // fused activation clamp
+};
+
+// Output rows [r0, r1), a row being (batch, out_y) flattened. isa: a float kernel set this machine runs.
+void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* out, int64_t r0, int64_t r1,
+                   Isa isa = float_isa());
+
+}  // namespace kernels
+}  // namespace slimrt
