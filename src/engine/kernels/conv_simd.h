@@ -11,6 +11,21 @@
 // attribute and used when the CPU reports the dot-product extension.
 #pragma once
 
+// Full unrolling of the small constant-count loops of register tiles (their arrays must stay in registers), and
+// forced inlining of loop bodies that target-attributed loops re-vectorize.
+#if defined(__clang__)
+#define SLIMRT_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define SLIMRT_UNROLL _Pragma("GCC unroll 16")
+#else
+#define SLIMRT_UNROLL
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIMRT_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SLIMRT_ALWAYS_INLINE __forceinline
+#endif
+
 #if (defined(__x86_64__) || defined(_M_X64)) && !defined(_M_ARM64EC) && \
     !(defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__))
 #if defined(__GNUC__) || defined(__clang__)

@@ -294,6 +294,10 @@ void depthwise_conv_rows(const DepthwiseParams& p, const float* input, const flo
     return;
   }
 #endif
+#if SLIMRT_NEON_KERNELS
+  if (isa == Isa::kNeon && depthwise_neon_handles(p))
+    return depthwise_neon(p, input, filter, bias, output, row_begin, row_end);
+#endif
   if (p.kh == 3 && p.kw == 3)
     dw_dm1_generic<3, 3>(p, input, filter, bias, output, row_begin, row_end);
   else if (p.kh == 5 && p.kw == 5)

@@ -4,7 +4,8 @@
 // in NHWC, so the channel loop is the vector loop. Taps outside the input (padding) are skipped by computing the
 // valid filter window once per output row / pixel; 3x3 and 5x5 filters fully inside the input take an unrolled
 // path. depth_multiplier > 1 uses a simpler, slower loop. AVX-512 (depthwise_avx512.cc): 3x3 and 5x5 filters with
-// horizontal stride 1 or 2 as register tiles of 16 channels x up to 8 output pixels.
+// horizontal stride 1 or 2 as register tiles of 16 channels x up to 8 output pixels; NEON (depthwise_neon.cc) the
+// same shapes with channels a multiple of 4 as tiles of 4 channels x 4 pixels.
 #pragma once
 
 #include <cstdint>

@@ -18,14 +18,6 @@ namespace slimrt {
 namespace kernels {
 namespace {
 
-#if defined(__clang__)
-#define SLIMRT_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define SLIMRT_UNROLL _Pragma("GCC unroll 32")
-#else
-#define SLIMRT_UNROLL
-#endif
-
 // PX output pixels (input columns ix0, ix0 + SW, ...) of one output row, channels [c, c + 16) under mask m, from
 // filter rows [ky0, ky1) (rows outside the input are left out). ib: input at (window row ky0, ix0, channel 0); dy:
 // floats between input rows.

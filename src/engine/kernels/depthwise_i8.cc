@@ -15,7 +15,7 @@ namespace {
 
 // Valid taps of one axis: k in [k0, k1) keeps start + k * dil inside [0, size). In int64: hostile dilations and
 // paddings near 2^31 must not overflow.
-inline void tap_range(int start, int k, int dil, int size, int* k0, int* k1) {
+inline void taps_i8(int start, int k, int dil, int size, int* k0, int* k1) {
   const int64_t lo = start < 0 ? (-int64_t(start) + dil - 1) / dil : 0;
   const int64_t last = int64_t(size) - 1 - start;  // start + k * dil <= last
   const int64_t hi = last < 0 ? 0 : std::min<int64_t>(k, last / dil + 1);
@@ -38,8 +38,8 @@ inline PixelWindow window(const DepthwiseParams& p, const int8_t* in, int64_t r,
   PixelWindow w;
   w.dy = ptrdiff_t(p.dilation_h) * p.in_w * p.in_c;
   w.dx = ptrdiff_t(p.dilation_w) * p.in_c;
-  tap_range(iy0, p.kh, p.dilation_h, p.in_h, &w.ky0, &w.ky1);
-  tap_range(ix0, p.kw, p.dilation_w, p.in_w, &w.kx0, &w.kx1);
+  taps_i8(iy0, p.kh, p.dilation_h, p.in_h, &w.ky0, &w.ky1);
+  taps_i8(ix0, p.kw, p.dilation_w, p.in_w, &w.kx0, &w.kx1);
   w.base = nullptr;
   if (w.ky0 < w.ky1 && w.kx0 < w.kx1)
     w.base = in + ((ptrdiff_t(n) * p.in_h + iy0 + ptrdiff_t(w.ky0) * p.dilation_h) * p.in_w + ix0 +

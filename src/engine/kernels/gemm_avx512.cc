@@ -17,14 +17,6 @@ namespace slimrt {
 namespace kernels {
 namespace {
 
-#if defined(__clang__)
-#define SLIMRT_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define SLIMRT_UNROLL _Pragma("GCC unroll 16")
-#else
-#define SLIMRT_UNROLL
-#endif
-
 using Tile = void (*)(int K, const float* A, size_t lda, const float* B, size_t pstride, const float* bias, float* C,
                       size_t ldc, int nc, float lo, float hi);
 

@@ -10,12 +10,12 @@ namespace slimrt {
 namespace kernels {
 namespace {
 
-constexpr int kGenericMR = 4;
+constexpr int kI8GenericMR = 4;
 
 // Portable tile: plain integer loops over the packed layout.
 void tile_generic(int mr, const int8_t* A, size_t lda, const PackedI8& B, int p, int nc, int8_t* C, size_t ldc,
                   const int32_t* row_add) {
-  int32_t sums[kGenericMR * 16] = {};
+  int32_t sums[kI8GenericMR * 16] = {};
   const int8_t* panel = B.panel(p);
   for (int i = 0; i < mr; ++i) {
     const int8_t* a = A + size_t(i) * lda;
@@ -48,7 +48,7 @@ TileSet tiles_for(Isa isa) {
 #if SLIMRT_NEON_DOT_KERNELS
   if (isa == Isa::kNeonDot) return {kI8NeonDotMR, kTileI8NeonDot};
 #endif
-  return {kGenericMR, tile_generic};
+  return {kI8GenericMR, tile_generic};
 }
 
 void pad_to(std::vector<int32_t>* v, const int32_t* src, int n, size_t size, int32_t fill) {

@@ -12,14 +12,6 @@ namespace slimrt {
 namespace kernels {
 namespace {
 
-#if defined(__clang__)
-#define SLIMRT_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define SLIMRT_UNROLL _Pragma("GCC unroll 16")
-#else
-#define SLIMRT_UNROLL
-#endif
-
 #if defined(__aarch64__) || defined(_M_ARM64)
 inline float32x4_t mla(float32x4_t acc, float32x4_t b, float32x4_t a) { return vfmaq_f32(acc, a, b); }
 template <int L>

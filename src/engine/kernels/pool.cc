@@ -8,12 +8,6 @@
 #include "conv_simd.h"
 #include "cpu.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define SLIMRT_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define SLIMRT_ALWAYS_INLINE __forceinline
-#endif
-
 namespace slimrt {
 namespace kernels {
 namespace {
