@@ -38,9 +38,10 @@ dev: venv
 	$(PIP) install -q --no-build-isolation --no-deps --force-reinstall .
 	$(PIP) install -q -e ./slim
 
+# Through the slim CLI (slim/ on PYTHONPATH: `make wheels` does not need `make dev`).
 wheels: venv
 	bash scripts/setup-cross.sh --venv $(VENV) $(if $(TARGETS),--targets "$(TARGETS)")
-	PYTHONPATH=slim $(PY) -m slim.build $(if $(TARGETS),--target "$(TARGETS)")
+	PYTHONPATH=slim $(PY) -m slim build $(if $(TARGETS),--target "$(TARGETS)")
 
 # Everything cross-building needs (zig/conan/auditwheel into .venv; qemu-user, wine 32+64, target Pythons).
 .PHONY: cross-setup

@@ -65,6 +65,8 @@ class Amalgamator:
 def isolate_op_file(path: Path) -> str:
     """An op file with its anonymous namespace renamed and its Register_ functions opening it."""
     text = path.read_text()
+    if not re.search(r"void Register(?:Custom)?_[#\w]+\(OpRegistry& r\)", text):
+        return text  # a helper file (util.cc, elementwise.cc...): its file-local names must be unique as they are
     ns = "amalg_" + re.sub(r"\W", "_", path.stem)
     count = len(re.findall(r"^namespace \{$", text, re.M))
     if count == 0:
@@ -76,7 +78,7 @@ def isolate_op_file(path: Path) -> str:
     head, sep, tail = text.partition("}  // namespace\n")
     if not sep:
         raise SystemExit(f"amalgamate: {path.relative_to(REPO)}: the anonymous namespace must close with '}}  // namespace'")
-    tail, n = re.subn(r"(void Register(?:Custom)?_\w+\(OpRegistry& r\) \{)", rf"\1 using namespace {ns};", tail)
+    tail, n = re.subn(r"(void Register(?:Custom)?_[#\w]+\(OpRegistry& r\) \{)", rf"\1 using namespace {ns};", tail)
     code = re.sub(r"//[^\n]*", "", tail)
     funcs = re.findall(r"^\s*void (\w+)\(", code, re.M)
     if any(not f.startswith("Register") for f in funcs):

@@ -104,11 +104,11 @@ else
 fi
 "$py" - <<'EOF' || {
 import importlib.util, sys
-need = ["ziglang", "conans", "pybind11", "auditwheel", "numpy", "packaging"]
+need = ["ziglang", "conans", "pybind11", "auditwheel", "numpy", "packaging", "deflate"]
 sys.exit(1 if [m for m in need if importlib.util.find_spec(m) is None] else 0)
 EOF
-  say "pip install ziglang conan pybind11 auditwheel numpy packaging into $py"
-  "$py" -m pip install -q --disable-pip-version-check ziglang conan pybind11 auditwheel numpy packaging \
+  say "pip install ziglang conan pybind11 auditwheel numpy packaging deflate into $py"
+  "$py" -m pip install -q --disable-pip-version-check ziglang conan pybind11 auditwheel numpy packaging deflate \
     || die "pip install failed"
 }
 
@@ -117,12 +117,13 @@ EOF
 PYTHONPATH="$here/slim${PYTHONPATH:+:$PYTHONPATH}" "$py" - "$targets" <<'EOF' || die "preparing the target Pythons failed"
 import sys
 from slim import build as B, targets as T
+from slim.errors import SlimError
 try:
     paths = B.Paths.make()
     for t in T.select(sys.argv[1]):
         root = B.prepare_sysroot(t, paths)
         print("[setup-cross] %-14s target Python in %s" % (t.name, root), file=sys.stderr)
-except (B.BuildError, T.UnknownTarget) as e:
+except SlimError as e:
     sys.exit("[setup-cross] ERROR: %s" % e)
 EOF
 say "done (python: $py)"

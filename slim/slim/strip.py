@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple
 
-ELF_MAGIC = b"\x7fELF"
-EM_X86_64 = 62
+from . import binfmt as B
+
+ELF_MAGIC = B.ELF_MAGIC
+STATUS_CHANGED = ("stripped", "zeroed")
 
 
 @dataclass
@@ -50,56 +53,21 @@ class StripResult:
         return d
 
 
-def binary_kind(path) -> str:
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64)
-            if head[:4] == ELF_MAGIC:
-                return "elf"
-            if head[:2] == b"MZ" and len(head) >= 64:
-                off = int.from_bytes(head[60:64], "little")
-                f.seek(off)
-                if f.read(4) == b"PE\x00\x00":
-                    return "pe"
-    except OSError:
-        pass
-    return "other"
+binary_kind = B.kind
 
 
 # ---------------------------------------------------------------- ELF ------
 def elf_info(path) -> dict:
     """Headers that must survive stripping, plus strip status.  Raises on a bad file."""
-    from elftools.elf.elffile import ELFFile
-    from elftools.elf.dynamic import DynamicSection
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        loads = [(s["p_offset"], s["p_vaddr"], s["p_align"], s["p_filesz"], s["p_memsz"])
-                 for s in elf.iter_segments() if s["p_type"] == "PT_LOAD"]
-        names = [s.name for s in elf.iter_sections()]
-        needed, soname = [], None
-        for s in elf.iter_sections():
-            if isinstance(s, DynamicSection):
-                for t in s.iter_tags():
-                    if t.entry.d_tag == "DT_NEEDED":
-                        needed.append(t.needed)
-                    elif t.entry.d_tag == "DT_SONAME":
-                        soname = t.soname
-        return {
-            "machine": elf["e_machine"], "type": elf["e_type"], "class": elf.elfclass,
-            "loads": loads, "needed": needed, "soname": soname,
-            "has_symtab": ".symtab" in names,
-            "has_debug": any(n.startswith((".debug", ".zdebug")) for n in names),
-        }
+    e = B.ELF(path)
+    return {"machine": e.machine, "type": e.type, "class": e.elfclass, "loads": e.loads,
+            "needed": e.needed, "soname": e.soname, "has_symtab": e.has_symtab,
+            "has_debug": e.has_debug}
 
 
 def elf_alignment_problems(path) -> List[str]:
     """The PT_LOAD segments the loader would refuse (empty list = fine)."""
-    problems = []
-    for i, (off, vaddr, align, _fs, _ms) in enumerate(elf_info(path)["loads"]):
-        if align > 1 and (off - vaddr) % align != 0:
-            problems.append("PT_LOAD #%d: (p_offset 0x%x - p_vaddr 0x%x) mod p_align 0x%x = 0x%x"
-                            % (i, off, vaddr, align, (off - vaddr) % align))
-    return problems
+    return B.ELF(path).alignment_problems()
 
 
 def _elf_compare(orig: dict, new: dict) -> Optional[str]:
@@ -116,23 +84,16 @@ def _elf_compare(orig: dict, new: dict) -> Optional[str]:
 
 # ---------------------------------------------------------------- PE -------
 def pe_info(path) -> dict:
-    import pefile
-    pe = pefile.PE(str(path), fast_load=True)
-    try:
-        fa = pe.OPTIONAL_HEADER.FileAlignment or 1
-        secs = [(s.Name.rstrip(b"\x00").decode("latin1"), s.VirtualAddress, s.Misc_VirtualSize,
-                 s.PointerToRawData, s.SizeOfRawData) for s in pe.sections]
+    with B.PE(path) as pe:
         return {
-            "machine": pe.FILE_HEADER.Machine,
-            "characteristics": pe.FILE_HEADER.Characteristics & ~0x0200 & ~0x0004 & ~0x0008,
-            "file_alignment": fa,
-            "sections": secs,
-            "has_symtab": pe.FILE_HEADER.PointerToSymbolTable != 0 and pe.FILE_HEADER.NumberOfSymbols != 0,
-            "has_debug": any(n.startswith((".debug", "/")) for n, *_ in secs),
-            "entry": pe.OPTIONAL_HEADER.AddressOfEntryPoint,
+            "machine": pe.machine_id,
+            "characteristics": pe.characteristics & ~0x0200 & ~0x0004 & ~0x0008,
+            "file_alignment": pe.file_alignment,
+            "sections": [(n, va, vs, ptr, size) for n, va, vs, ptr, size, _c in pe.sections],
+            "has_symtab": pe.has_symtab,
+            "has_debug": pe.has_debug,
+            "entry": pe.entry,
         }
-    finally:
-        pe.close()
 
 
 def _pe_check(orig: dict, new: dict) -> Optional[str]:
@@ -156,41 +117,66 @@ def elf_zero_strip(path) -> Optional[str]:
     they are, so it is safe for patchelf-rewritten files where a real strip breaks the
     alignment; the installed size stays but the zeroes compress to almost nothing.
     Returns None on success or why it did nothing."""
-    import struct
-    from elftools.elf.elffile import ELFFile
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        loads = [(s["p_offset"], s["p_offset"] + s["p_filesz"]) for s in elf.iter_segments()
-                 if s["p_type"] in ("PT_LOAD", "PT_DYNAMIC", "PT_NOTE", "PT_INTERP")]
-        is64 = elf.elfclass == 64
-        endian = "<" if elf.little_endian else ">"
-        shoff, shentsize = elf["e_shoff"], elf["e_shentsize"]
-        todo = []
-        for i, sec in enumerate(elf.iter_sections()):
-            name = sec.name
-            if not (name in (".symtab", ".strtab", ".comment") or name.startswith((".debug", ".zdebug"))):
-                continue
-            if sec["sh_flags"] & 0x2 or sec["sh_type"] == "SHT_NOBITS" or not sec["sh_size"]:
-                continue   # SHF_ALLOC: part of the image
-            a, b = sec["sh_offset"], sec["sh_offset"] + sec["sh_size"]
-            if any(a < e and s < b for s, e in loads):
-                continue
-            if i == elf["e_shstrndx"]:
-                continue
-            todo.append((i, a, b))
+    elf = B.ELF(path)
+    spans = [(off, off + filesz) for t, off, _v, filesz, _m, _a in elf.segments
+             if t in (B.PT_LOAD, B.PT_DYNAMIC, B.PT_NOTE, B.PT_INTERP)]
+    todo = []
+    for sec in elf.sections:
+        name = sec["name"]
+        if not (name in (".symtab", ".strtab", ".comment") or name.startswith((".debug", ".zdebug"))):
+            continue
+        if sec["flags"] & B.SHF_ALLOC or sec["type"] == B.SHT_NOBITS or not sec["size"]:
+            continue   # part of the image
+        a, b = sec["offset"], sec["offset"] + sec["size"]
+        if any(a < e and s < b for s, e in spans) or sec["index"] == elf.shstrndx:
+            continue
+        todo.append((sec["index"], a, b))
     if not todo:
         return "nothing to zero"
-    size_field = (32, "Q") if is64 else (20, "I")
+    endian = "<" if elf.little_endian else ">"
+    size_field = (32, "Q") if elf.elfclass == 64 else (20, "I")
     with open(path, "r+b") as f:
         for i, a, b in todo:
             f.seek(a)
             f.write(bytes(b - a))
-            f.seek(shoff + i * shentsize + size_field[0])
+            f.seek(elf.shoff + i * elf.shentsize + size_field[0])
             f.write(struct.pack(endian + size_field[1], 0))
     return None
 
 
 # ------------------------------------------------------------- tools -------
+def _elf_precheck(path) -> Optional[str]:
+    probs = elf_alignment_problems(path)
+    return "the original is already misaligned: " + "; ".join(probs) if probs else None
+
+
+def _elf_verify(orig: dict, out) -> Optional[str]:
+    problems = elf_alignment_problems(out)
+    return "; ".join(problems) if problems else _elf_compare(orig, elf_info(out))
+
+
+def _pe_verify(orig: dict, out) -> Optional[str]:
+    return _pe_check(orig, pe_info(out))
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one binary format is stripped and checked."""
+    info: Callable                     # path -> header dict (raises BinaryFormatError)
+    precheck: Callable                 # path -> why the original must stay as it is, or None
+    args: Tuple[str, ...]              # strip tool arguments
+    verify: Callable                   # (original's info, stripped path) -> problem or None
+    in_place: Optional[Callable]       # strip without moving anything, when a real strip breaks it
+    gnu_strip_machines: Tuple = ()     # machines GNU strip (the host's) can handle
+
+
+FORMATS = {
+    "elf": Format(elf_info, _elf_precheck, ("--strip-all",), _elf_verify, elf_zero_strip,
+                  (None, "EM_X86_64")),
+    "pe": Format(pe_info, lambda path: None, ("--strip-debug", "--strip-all"), _pe_verify, None),
+}
+
+
 def find_strip_tool(kind: str = "elf", machine=None) -> Optional[List[str]]:
     env = os.environ.get("SLIM_STRIP")
     if env:
@@ -199,9 +185,15 @@ def find_strip_tool(kind: str = "elf", machine=None) -> Optional[List[str]]:
         p = shutil.which(name)
         if p:
             return [p]
-    if kind == "elf" and machine in (None, "EM_X86_64") and shutil.which("strip"):
+    if machine in FORMATS[kind].gnu_strip_machines and shutil.which("strip"):
         return [shutil.which("strip")]
     return None
+
+
+def _replace(path: Path, new: Path) -> None:
+    mode = path.stat().st_mode
+    shutil.copyfile(new, path)
+    os.chmod(path, mode)
 
 
 def strip_file(path, *, tool: Optional[List[str]] = None, rel: Optional[str] = None) -> StripResult:
@@ -210,62 +202,51 @@ def strip_file(path, *, tool: Optional[List[str]] = None, rel: Optional[str] = N
     rel = rel or str(path)
     before = path.stat().st_size
     kind = binary_kind(path)
-    if kind == "other":
+    if kind not in FORMATS:
         return StripResult(rel, kind, before, before, "not-binary")
+    fmt = FORMATS[kind]
+
+    def keep(status, why=""):
+        return StripResult(rel, kind, before, before, status, why)
     try:
-        orig = elf_info(path) if kind == "elf" else pe_info(path)
-    except Exception as e:  # unreadable headers: do not touch
-        return StripResult(rel, kind, before, before, "kept-original", "cannot parse headers: %s" % e)
-    if kind == "elf":
-        probs = elf_alignment_problems(path)
-        if probs:
-            return StripResult(rel, kind, before, before, "kept-original",
-                               "the original is already misaligned: " + "; ".join(probs))
+        orig = fmt.info(path)
+        why = fmt.precheck(path)
+    except (B.BinaryFormatError, OSError) as e:  # unreadable headers: do not touch
+        return keep("kept-original", "cannot parse headers: %s" % e)
+    if why:
+        return keep("kept-original", why)
     if not orig["has_symtab"] and not orig["has_debug"]:
-        return StripResult(rel, kind, before, before, "already-stripped")
+        return keep("already-stripped")
     tool = tool or find_strip_tool(kind, orig.get("machine"))
     if not tool:
-        return StripResult(rel, kind, before, before, "no-tool",
-                           "no strip tool for this file (install llvm: llvm-strip)")
+        return keep("no-tool", "no strip tool for this file (install llvm: llvm-strip)")
     with tempfile.TemporaryDirectory(prefix="slim-strip-") as tmp:
         out = Path(tmp) / "stripped"
-        args = tool + (["--strip-all"] if kind == "elf" else ["--strip-debug", "--strip-all"])
-        r = subprocess.run(args + [str(path), "-o", str(out)], stdin=subprocess.DEVNULL,
+        r = subprocess.run(tool + list(fmt.args) + [str(path), "-o", str(out)], stdin=subprocess.DEVNULL,
                            capture_output=True, text=True)
         if r.returncode != 0 or not out.exists():
-            return StripResult(rel, kind, before, before, "kept-original",
-                               "%s failed: %s" % (Path(tool[0]).name, r.stderr.strip()[:200]))
+            return keep("kept-original", "%s failed: %s" % (Path(tool[0]).name, r.stderr.strip()[:200]))
         try:
-            if kind == "elf":
-                problems = elf_alignment_problems(out)
-                why = "; ".join(problems) if problems else _elf_compare(orig, elf_info(out))
-            else:
-                why = _pe_check(orig, pe_info(out))
-        except Exception as e:
+            why = fmt.verify(orig, out)
+        except (B.BinaryFormatError, OSError) as e:
             why = "stripped file does not parse: %s" % e
         after = out.stat().st_size
-        if why and kind == "elf":
-            # a real strip would break the file: zero the symbols in place instead
+        if why and fmt.in_place is not None:
+            # a real strip would break the file: strip in place instead (layout untouched)
             shutil.copyfile(path, out)
-            zwhy = elf_zero_strip(out)
-            if zwhy is None:
+            if fmt.in_place(out) is None:
                 try:
-                    zcheck = "; ".join(elf_alignment_problems(out)) or _elf_compare(orig, elf_info(out))
-                except Exception as e:
+                    zcheck = fmt.verify(orig, out)
+                except (B.BinaryFormatError, OSError) as e:
                     zcheck = "zeroed file does not parse: %s" % e
                 if not zcheck:
-                    mode = path.stat().st_mode
-                    shutil.copyfile(out, path)
-                    os.chmod(path, mode)
-                    return StripResult(rel, kind, before, before, "zeroed",
-                                       "%s; symbols zeroed in place instead" % why)
+                    _replace(path, out)
+                    return keep("zeroed", "%s; symbols zeroed in place instead" % why)
         if why:
-            return StripResult(rel, kind, before, before, "kept-original", why)
+            return keep("kept-original", why)
         if after >= before:
-            return StripResult(rel, kind, before, before, "kept-original", "not smaller")
-        mode = path.stat().st_mode
-        shutil.copyfile(out, path)
-        os.chmod(path, mode)
+            return keep("kept-original", "not smaller")
+        _replace(path, out)
         return StripResult(rel, kind, before, after, "stripped")
 
 
@@ -285,15 +266,17 @@ def strip_tree(root, *, jobs: int = 1, exclude=lambda rel: False) -> List[StripR
 
 
 def register(subparsers) -> None:
+    from .options import positive_int
     p = subparsers.add_parser(
         "strip", help="strip symbols from the ELF/PE binaries of wheels (checked, no smoke test)",
         description="Strip ELF and PE binaries in each wheel with llvm-strip, keep the original "
                     "of any file whose stripped form fails the load checks (PT_LOAD alignment, "
                     "headers), and write the result to OUTDIR. Use `slim prune` to also prove "
-                    "the result with a smoke test.")
+                    "the result with a smoke test. Every input and output path is checked "
+                    "before anything is written.")
     p.add_argument("wheels", nargs="+", metavar="WHEEL")
     p.add_argument("-o", "--outdir", default="dist-slim", help="output directory (default: %(default)s)")
-    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--jobs", "-j", type=positive_int, default=os.cpu_count() or 1)
     p.add_argument("--json", metavar="REPORT", help="write a JSON report")
     p.add_argument("--dry-run", action="store_true", help="report only, write no wheel")
     p.set_defaults(func=_cmd_strip)
@@ -302,32 +285,39 @@ def register(subparsers) -> None:
 def _cmd_strip(args) -> int:
     import json
     from . import wheel as W
+    from .errors import UsageError
+    from .options import check_outdir, check_outfile, write_text_atomic
     from .report import human_size
     outdir = Path(args.outdir)
-    wheels = [W.read_wheel(w) for w in args.wheels]   # check all inputs before writing anything
+    paths = [W.input_file(w, "wheel") for w in args.wheels]
+    names = [p.name for p in paths]
+    if len(set(names)) != len(names):
+        raise UsageError("the same wheel file name is given twice")
+    if not args.dry_run:
+        check_outdir(outdir, paths, names)
+    check_outfile(args.json, paths, [outdir / n for n in names])
     report = []
-    for w in wheels:
-        dst = outdir / w.filename
-        if dst.resolve() == w.path.resolve():
-            raise W.WheelError("%s: output would overwrite the input wheel" % w.filename)
-        with tempfile.TemporaryDirectory(prefix="slim-strip-") as tmp:
-            tree = w.extract(Path(tmp) / "tree")
+    with tempfile.TemporaryDirectory(prefix="slim-strip-") as tmp:
+        # every input checked (and unpacked) before anything is written
+        wheels = [W.read_wheel(p, dest=Path(tmp) / ("w%d" % i)) for i, p in enumerate(paths)]
+        for i, w in enumerate(wheels):
+            tree = Path(tmp) / ("w%d" % i)
             results = strip_tree(tree, jobs=args.jobs)
-            files = W.read_tree(tree)
             size_after = None
             if not args.dry_run:
-                W.write_wheel(files, w.dist_info, dst)
+                dst = W.write_wheel(W.tree_entries(tree), w.dist_info, outdir / w.filename)
                 size_after = dst.stat().st_size
-        saved = sum(r.saved for r in results)
-        print("%s: %d binaries, %d stripped, %d kept original, saved %s installed%s" % (
-            w.filename, len(results), sum(r.status in ("stripped", "zeroed") for r in results),
-            sum(r.status == "kept-original" for r in results), human_size(saved),
-            "" if size_after is None else ", wheel %s -> %s" % (human_size(w.compressed_size), human_size(size_after))))
-        for r in results:
-            if r.status == "kept-original":
-                print("  kept original %s: %s" % (r.path, r.reason))
-        report.append({"wheel": w.filename, "compressed_before": w.compressed_size,
-                       "compressed_after": size_after, "files": [r.to_dict() for r in results]})
+            saved = sum(r.saved for r in results)
+            print("%s: %d binaries, %d stripped, %d kept original, saved %s installed%s" % (
+                w.filename, len(results), sum(r.status in STATUS_CHANGED for r in results),
+                sum(r.status == "kept-original" for r in results), human_size(saved),
+                "" if size_after is None else ", wheel %s -> %s" % (
+                    human_size(w.compressed_size), human_size(size_after))))
+            for r in results:
+                if r.status == "kept-original":
+                    print("  kept original %s: %s" % (r.path, r.reason))
+            report.append({"wheel": w.filename, "compressed_before": w.compressed_size,
+                           "compressed_after": size_after, "files": [r.to_dict() for r in results]})
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+        write_text_atomic(args.json, json.dumps(report, indent=2) + "\n")
     return 0

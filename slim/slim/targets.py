@@ -1,13 +1,17 @@
 """THE table of cross-build targets: everything that differs between platforms lives here.
 
-`slim build` (build.py), the toolchain files and Conan profiles it writes (toolchains/),
+`slim build` (slim/build/), the toolchain files and Conan profiles it writes (toolchains/),
 the tests (tests/cross/) and the CI matrix read this table; nothing else branches on the
 platform.  Adding a target = adding a row (then `slim build --write-toolchains`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Dict, Optional, Tuple
+
+from .errors import UsageError, unknown
+
+UnknownTarget = UsageError   # older name
 
 PY_VERSION = "3.11"              # the target CPython (headers, ABI, interpreters that run the wheels)
 PY_TAG = "cp311"                 # wheel python + abi tag
@@ -67,11 +71,35 @@ class Target:
     def is_windows(self) -> bool:
         return self.binary_format == "pe"
 
+    # -- where the target's CPython sits inside its sysroot (relative paths) --
+    @property
+    def python_source(self) -> str:
+        """How its sysroot is made: "debian" (dpkg -x of Debian's packages) or "winpython"."""
+        return "debian" if self.debian_arch else "winpython"
+
+    @property
+    def python_include(self) -> str:
+        return ("usr/include/python%s" % PY_VERSION if self.debian_arch
+                else "%s/include" % WINPYTHON_DIR)
+
+    @property
+    def python_pyconfig(self) -> str:
+        """Folder whose pyconfig.h replaces the generic one ('' = none)."""
+        return "usr/include/%s/python%s" % (self.multiarch, PY_VERSION) if self.debian_arch else ""
+
+    @property
+    def python_exe(self) -> str:
+        return ("usr/bin/python%s" % PY_VERSION if self.debian_arch
+                else "%s/python.exe" % WINPYTHON_DIR)
+
+    @property
+    def python_dll_path(self) -> str:
+        return "%s/%s" % (WINPYTHON_DIR, self.python_dll) if self.python_dll else ""
+
     def for_family(self, family: str) -> "Target":
         """The row as built by a toolchain family: gnu binaries need bookworm's glibc, so their
         honest manylinux tag is newer than zig's (glibc 2.17)."""
         if family == "gnu" and self.gnu_manylinux:
-            from dataclasses import replace
             return replace(self, manylinux=self.gnu_manylinux,
                            platform_tag=self.platform_tag.replace(self.manylinux, self.gnu_manylinux))
         return self
@@ -131,22 +159,39 @@ ALIASES = {"win64": "win_amd64", "win-amd64": "win_amd64", "linux-armv7l": "linu
 
 # The target whose outputs every other target is compared with (runs natively).
 REFERENCE = "linux-x86_64"
-FAMILIES = ("zig", "gnu")
+
+
+@dataclass(frozen=True)
+class Family:
+    """A toolchain family: how Conan describes its compiler, its profile file suffix."""
+    name: str
+    conan_compiler: Tuple[str, ...]
+    profile_suffix: str
+
+
+FAMILY_TABLE: Dict[str, Family] = {f.name: f for f in (
+    Family("zig", ("compiler=clang", "compiler.version=22", "compiler.libcxx=libc++"), ""),
+    Family("gnu", ("compiler=gcc", "compiler.version=12", "compiler.libcxx=libstdc++11"), "-gnu"),
+)}
+FAMILIES = tuple(FAMILY_TABLE)
 # Windows DLLs a .pyd may import besides python3XX.dll: the OS and its C runtime.
 WINDOWS_SYSTEM_DLLS = ("kernel32.dll", "user32.dll", "advapi32.dll", "ntdll.dll", "msvcrt.dll",
                        "ucrtbase.dll", "ws2_32.dll", "bcrypt.dll", "shell32.dll", "ole32.dll",
                        "synchronization.dll", "kernelbase.dll", "api-ms-win-*")
 
 
-class UnknownTarget(ValueError):
-    pass
-
-
 def get(name: str) -> Target:
+    """The row for a target name or alias; UsageError (with "did you mean") if there is none."""
     key = ALIASES.get(name, name)
     if key not in TARGETS:
-        raise UnknownTarget("unknown target %r; known targets: %s" % (name, ", ".join(TARGETS)))
+        raise unknown("target", name, list(TARGETS) + list(ALIASES))
     return TARGETS[key]
+
+
+def family(name: str) -> Family:
+    if name not in FAMILY_TABLE:
+        raise unknown("toolchain family", name, FAMILY_TABLE)
+    return FAMILY_TABLE[name]
 
 
 def select(names: Optional[str]) -> list:

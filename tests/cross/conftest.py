@@ -33,7 +33,7 @@ def missing_prerequisites():
     missing = [m for m in ("ziglang", "conans", "pybind11", "auditwheel", "numpy")
                if importlib.util.find_spec(m) is None]
     for t in selected_targets():
-        if t.emulator and not B._first_tool(t.emulator):
+        if t.emulator and not B.first_tool(t.emulator):
             missing.append("/".join(t.emulator))
     if not shutil.which("cmake"):
         missing.append("cmake")

@@ -15,7 +15,7 @@ def slim_build(*args, env=None):
     e = dict(os.environ)
     e["PYTHONPATH"] = str(REPO / "slim") + os.pathsep + e.get("PYTHONPATH", "")
     e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "slim.build", *args], cwd=REPO, env=e,
+    return subprocess.run([sys.executable, "-m", "slim", "build", *args], cwd=REPO, env=e,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
 
 
@@ -25,11 +25,16 @@ def test_unknown_target():
     assert "unknown target 'win128'" in p.stderr
     for name in T.TARGETS:
         assert name in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+    p = slim_build("--target", "linux-aarch46")
+    assert p.returncode == 2 and "did you mean 'linux-aarch64'?" in p.stderr
 
 
 def test_unknown_family():
     p = slim_build("--target", "win32", "--family", "msvc")
     assert p.returncode == 2 and "unknown toolchain family 'msvc'" in p.stderr
+    p = slim_build("--target", "win32", "--family", "gnuu")
+    assert p.returncode == 2 and "did you mean 'gnu'?" in p.stderr
 
 
 def test_aliases():
@@ -88,7 +93,7 @@ def test_target_python_not_found_in_cmake(tmp_path, built):
 def test_target_python_not_found_to_run(tmp_path):
     paths = B.Paths(REPO, tmp_path / "cache", tmp_path / "zig", tmp_path / "dist")
     t = T.get("linux-aarch64")
-    if not B._first_tool(t.emulator):
+    if not B.first_tool(t.emulator):
         pytest.skip("qemu-user not installed")
     with pytest.raises(B.BuildError, match="target Python for linux-aarch64 not found"):
-        B.on_target(t, paths)
+        B.runner_for(t, paths)

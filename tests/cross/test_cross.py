@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from _crossenv import REPO, selected_targets
+from slim import binfmt
 from slim import build as B
 from slim import targets as T
 
@@ -28,6 +29,9 @@ EXPECTED_EXT = {
     "win32": "_slimrt.cp311-win32.pyd",
     "win_amd64": "_slimrt.cp311-win_amd64.pyd",
 }
+
+
+READELF_MACHINE = {"x86_64": "X86-64", "aarch64": "AArch64", "arm": "ARM"}
 
 
 def test_table_covers_the_five_targets():
@@ -59,24 +63,30 @@ def test_linux_wheel_manylinux_policy(t, built):
     out = " ".join(B.auditwheel_show(whl).split())
     arch = t.platform_tag.split("_", 3)[-1]
     assert 'is consistent with the following platform tag: "manylinux_2_17_%s"' % arch in out, out
-    with zipfile.ZipFile(whl) as z:
-        data = z.read("slimrt/" + EXPECTED_EXT[t.name])
-    assert B.elf_machine(data) == t.machine
+    with tempfile.TemporaryDirectory() as d:
+        with zipfile.ZipFile(whl) as z:
+            so = z.extract("slimrt/" + EXPECTED_EXT[t.name], d)
+        assert B.elf_machine(so) == t.machine
+        # independent reader: binutils' readelf names the same machine
+        if __import__("shutil").which("readelf"):
+            hdr = subprocess.run(["readelf", "-h", so], stdout=subprocess.PIPE, text=True).stdout
+            assert READELF_MACHINE[t.machine] in hdr
 
 
 @pytest.mark.parametrize("t", [t for t in TARGETS if t.is_windows], ids=lambda t: t.name)
 def test_windows_pyd_imports_only_python_and_system_dlls(t, built, paths):
     whl = built(t)
-    pe = B._pe()
     dll = paths.sysroot(t) / T.WINPYTHON_DIR / t.python_dll
-    exported = pe.PEFile(str(dll)).exports()
+    with binfmt.PE(dll) as f:
+        exported = f.exports()
     with tempfile.TemporaryDirectory() as d:
         with zipfile.ZipFile(whl) as z:
             z.extract("slimrt/" + EXPECTED_EXT[t.name], d)
         pyd = Path(d) / "slimrt" / EXPECTED_EXT[t.name]
-        f = pe.PEFile(str(pyd))
-        assert f.machine == t.machine and f.is_dll
-        imports = {k.lower(): v for k, v in f.imports().items()}
+        with binfmt.PE(pyd) as f:
+            assert f.machine == t.machine and f.is_dll
+            imports = {k.lower(): v for k, v in f.imports().items()}
+            pyd_exports = f.exports()
         assert "python311.dll" in imports
         stray = [k for k in imports if k != "python311.dll" and not B.is_system_dll(k)]
         assert not stray, "stray DLL imports: %s" % stray
@@ -85,7 +95,7 @@ def test_windows_pyd_imports_only_python_and_system_dlls(t, built, paths):
             assert bad not in imports
         missing = [s for s in imports["python311.dll"] if s not in exported]
         assert not missing, "not exported by the real python311.dll: %s" % missing
-        assert "PyInit__slimrt" in f.exports()
+        assert "PyInit__slimrt" in pyd_exports
         # the data symbols must be imported as data (through __imp_), e.g. the exception types
         assert any(exported.get(s) == "data" for s in imports["python311.dll"])
         assert B.check_pe(t, pyd, dll) == []
@@ -95,11 +105,10 @@ def test_windows_pyd_imports_only_python_and_system_dlls(t, built, paths):
 
 
 def test_pe_reader_against_the_real_python_dll(paths):
-    pe = B._pe()
     dll = B.prepare_sysroot(T.get("win_amd64"), paths) / T.WINPYTHON_DIR / "python311.dll"
-    f = pe.PEFile(str(dll))
-    e = f.exports()
-    assert f.machine == "x86_64" and f.is_dll
+    with binfmt.PE(dll) as f:
+        e = f.exports()
+        assert f.machine == "x86_64" and f.is_dll
     assert e["Py_Initialize"] == "code" and e["PyExc_TypeError"] == "data" and e["_Py_NoneStruct"] == "data"
     assert len(e) > 1500
 
@@ -116,12 +125,12 @@ def test_runner_matches_python_natively(built, session, paths):
     """slimrt-run (what proves win32) agrees with the Python module on the reference target."""
     t = T.get(T.REFERENCE)
     built(t)
-    ot = B.on_target(t, paths)
+    r = B.runner_for(t, paths)
     for model in B.model_paths(paths):
         ref = session.reference(model)
         with tempfile.TemporaryDirectory() as d:
             inputs = B.make_inputs(ref.info, Path(d))
-            got, err = B.smoke_runner(ot, paths.runner(t), model, inputs, int(ref.info["n_outputs"]))
+            got, err = B.run_slimrt_run(r, paths.runner(t), model, inputs, int(ref.info["n_outputs"]))
         assert err is None, err
         from slim.smoke import compare_outputs
         for a, b in zip(ref.outputs, got):  # same machine, same code: bit-identical
@@ -133,10 +142,10 @@ def test_runner_matches_python_natively(built, session, paths):
 def test_wine_loader_reports_no_missing_imports(t, built, paths):
     """wine loads a DLL even when one of its imports is missing: read the loader's warnings."""
     whl = built(t)
-    ot = B.on_target(t, paths)
+    ot = B.runner_for(t, paths)
     ot.env["WINEDEBUG"] = "warn+module,err+module"
     with tempfile.TemporaryDirectory() as d:
-        tree = B.install_for_target(t, whl, Path(d) / "tree")
+        tree = ot.install(whl, Path(d) / "tree")
         if t.python_runs:
             code = "import sys; sys.path.insert(0, %r); import slimrt._slimrt as m; print('OK', m.__file__)" % \
                 ot.map_path(str(tree))
@@ -189,3 +198,20 @@ def test_armv7_is_hard_float_with_neon(built):
         header = subprocess.run(["readelf", "-h", so], stdout=subprocess.PIPE, text=True, check=True).stdout
     assert "Tag_CPU_arch: v7" in attrs and "Tag_Advanced_SIMD_arch: NEON" in attrs
     assert "Tag_ABI_VFP_args: VFP registers" in attrs and "hard-float ABI" in header
+
+
+def test_build_cli_table_and_json(built, paths, tmp_path):
+    """`slim build` as `make wheels` runs it: the table, exit code 0, a JSON report that parses."""
+    import json
+    import sys
+    t = T.get(T.REFERENCE)
+    built(t)                    # reuse the session's build tree
+    rep = tmp_path / "build.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO / "slim"))
+    p = subprocess.run([sys.executable, "-m", "slim", "build", "--target", t.name, "--no-smoke",
+                        "--json", str(rep)], cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert EXPECTED_NAMES[t.name] in p.stdout and "target" in p.stdout.splitlines()[0]
+    rows = json.loads(rep.read_text())
+    assert [r["target"] for r in rows] == [t.name] and rows[0]["status"] == "ok"
+    assert rows[0]["wheel"] == EXPECTED_NAMES[t.name] and rows[0]["smoke"]["cell"] == "not run"

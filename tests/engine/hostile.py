@@ -32,6 +32,13 @@ BASES = {
     "dynchain": DATA / "generated" / "dyn_shape_chain_reshape.tflite",
     "while": DATA / "generated" / "while_growing_concat.tflite",
     "lstm": DATA / "generated" / "lstm_hybrid_peephole_projection.tflite",
+    # elementwise family: quantized arithmetic, rescaled comparisons, quantized PRELU, SELECT (two-input ops whose
+    # shapes must agree, so that the huge-dimension cases are inconsistent models, not merely huge ones)
+    "add_q": DATA / "generated" / "add_i8.tflite",
+    "div_q": DATA / "generated" / "div_u8.tflite",
+    "less_q": DATA / "generated" / "less_i8_scales_differ.tflite",
+    "prelu_q": DATA / "generated" / "prelu_i8_channel.tflite",
+    "select": DATA / "generated" / "select_i8.tflite",
     "nabu": DATA / "models" / "okay_nabu.tflite",
     "recrop": DATA / "models" / "hand_recrop.tflite",
 }

@@ -121,7 +121,7 @@ def test_unsupported_op_fails_at_allocate_naming_it(name, op):
 
 
 @pytest.mark.op_model
-@pytest.mark.parametrize("name", ["conv_tanh_unsupported", "dw_tanh_unsupported", "add_tanh_unsupported"])
+@pytest.mark.parametrize("name", ["fc_tanh_unsupported"])
 def test_unsupported_fused_activation_fails_at_allocate(name):
     _, data = load_case(name)
     it = make_interpreter(model_content=data)

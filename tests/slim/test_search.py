@@ -168,7 +168,7 @@ def test_ctrl_c_leaves_no_output(demo_set, tmp_path):
     out = tmp_path / "out"
     digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (a, b)]
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(P.__file__).parents[1])
+    env["PYTHONPATH"] = str(Path(P.__file__).parents[2])
     proc = subprocess.Popen([sys.executable, "-m", "slim", "prune", str(a), str(b), "--smoke-cmd",
                              "{python} %s" % slow, "--min-size", "1", "-o", str(out)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -194,6 +194,7 @@ def test_output_over_input_is_refused(demo_set, tmp_path):
 
 
 def test_matches():
-    assert P._matches("numpy/linalg/x.py", ["numpy/linalg"])
-    assert P._matches("numpy/linalg/x.py", ["numpy/*/x.py"])
-    assert not P._matches("numpy/linalgx/x.py", ["numpy/linalg"])
+    from slim.prune.tree import matches
+    assert matches("numpy/linalg/x.py", ["numpy/linalg"])
+    assert matches("numpy/linalg/x.py", ["numpy/*/x.py"])
+    assert not matches("numpy/linalgx/x.py", ["numpy/linalg"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_wheel, run_slim
 from slim import strip as ST
 
 SRC = "int slim_answer(void) { return 42; }\nstatic int helper(int x) { return x * 2; }\nint twice(int x) { return helper(x); }\n"
@@ -97,3 +98,24 @@ def test_binary_kind(solib, tmp_path):
     t.write_text("print(1)\n")
     assert ST.binary_kind(t) == "other"
     assert ST.strip_file(t).status == "not-binary"
+
+
+def test_strip_cli_writes_a_valid_wheel_and_json_report(solib, tmp_path):
+    """`slim strip` on a wheel holding a real ELF library: smaller wheel, RECORD right, report parsed."""
+    import json
+    import zipfile
+    if not ST.find_strip_tool():
+        pytest.skip("no strip tool")
+    whl = make_wheel(tmp_path, "demo", files={"demo/__init__.py": "", "demo/liba.so": solib.read_bytes()})
+    out, rep = tmp_path / "out", tmp_path / "strip.json"
+    r = run_slim("strip", whl, "-o", out, "--json", rep)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(rep.read_text())
+    entry = next(f for f in data[0]["files"] if f["path"] == "demo/liba.so")
+    assert entry["status"] == "stripped" and entry["after"] < entry["before"]
+    from wheel.wheelfile import WheelFile
+    with WheelFile(out / whl.name) as wf:          # independent RECORD check
+        so = wf.read("demo/liba.so")
+    assert len(so) == entry["after"] and data[0]["compressed_after"] == (out / whl.name).stat().st_size
+    with zipfile.ZipFile(out / whl.name) as zf:
+        assert zf.namelist()[-1] == "demo-1.0.dist-info/RECORD"

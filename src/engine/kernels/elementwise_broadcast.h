@@ -95,12 +95,11 @@ struct BroadcastPlan {
   }
 };
 
-// Runs fn(out_row, a_row, b_row, n) over output rows [row_begin, row_end) of the plan, where a_row/b_row point at
-// the row start (advancing by 1 if a_inner_step()/b_inner_step(), else repeated). Rows are walked with an
-// odometer so only the first row needs divisions.
-template <class T, class U, class O, class Fn>
-inline void ForEachBroadcastRow(const BroadcastPlan& p, const T* a, const U* b, O* out, int64_t row_begin,
-                                int64_t row_end, Fn fn) {
+// Runs fn(out_offset, a_offset, b_offset) for output rows [row_begin, row_end) of the plan: the element offsets at
+// the start of each row (a row has inner() elements; a and b advance along it when a_inner_step()/b_inner_step()).
+// Rows are walked with an odometer so only the first row needs divisions.
+template <class Fn>
+inline void ForEachBroadcastRowOffset(const BroadcastPlan& p, int64_t row_begin, int64_t row_end, Fn fn) {
   if (row_begin >= row_end) return;
   const int64_t n = p.inner();
   const int outer_rank = p.rank - 1;
@@ -118,7 +117,7 @@ inline void ForEachBroadcastRow(const BroadcastPlan& p, const T* a, const U* b, 
     ob += idx[i] * p.sb[i];
   }
   for (int64_t row = row_begin; row < row_end; ++row) {
-    fn(out + row * n, a + oa, b + ob, n);
+    fn(row * n, oa, ob);
     // advance odometer
     for (int i = outer_rank - 1; i >= 0; --i) {
       ++idx[i];
@@ -130,6 +129,16 @@ inline void ForEachBroadcastRow(const BroadcastPlan& p, const T* a, const U* b, 
       idx[i] = 0;
     }
   }
+}
+
+// Runs fn(out_row, a_row, b_row, n) over output rows [row_begin, row_end) of the plan, where a_row/b_row point at
+// the row start (advancing by 1 if a_inner_step()/b_inner_step(), else repeated).
+template <class T, class U, class O, class Fn>
+inline void ForEachBroadcastRow(const BroadcastPlan& p, const T* a, const U* b, O* out, int64_t row_begin,
+                                int64_t row_end, Fn fn) {
+  const int64_t n = p.inner();
+  ForEachBroadcastRowOffset(p, row_begin, row_end,
+                            [&](int64_t oo, int64_t oa, int64_t ob) { fn(out + oo, a + oa, b + ob, n); });
 }
 
 }  // namespace slimrt

@@ -27,7 +27,8 @@ struct Conv2DOptions {
 
 Conv2DOptions ReadConv2DOptions(const OpContext& ctx) {
   const fb::Table o = ctx.options(opt::Conv2DOptions);
-  return {o.get<int8_t>(0, 0),  o.get<int32_t>(1, 0), o.get<int32_t>(2, 0), o.get<int8_t>(3, 0),
+  return {o.get<int8_t>(0, 0),  o.get<int32_t>(1, 0), o.get<int32_t>(2, 0),
+          clamp_activation(ctx, o.get<int8_t>(3, 0)),  // TANH / SIGN_BIT: no activation, as the official kernels
           o.get<int32_t>(4, 1), o.get<int32_t>(5, 1), o.get<int8_t>(6, 0)};
 }
 

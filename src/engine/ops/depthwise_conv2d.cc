@@ -24,7 +24,7 @@ struct DepthwiseConv2DOptions {
 DepthwiseConv2DOptions ReadOptions(const OpContext& ctx) {
   const fb::Table o = ctx.options(opt::DepthwiseConv2DOptions);
   return {o.get<int8_t>(0, 0), o.get<int32_t>(1, 0), o.get<int32_t>(2, 0), o.get<int32_t>(3, 0),
-          o.get<int8_t>(4, 0), o.get<int32_t>(5, 1), o.get<int32_t>(6, 1)};
+          clamp_activation(ctx, o.get<int8_t>(4, 0)), o.get<int32_t>(5, 1), o.get<int32_t>(6, 1)};
 }
 
 struct Geom {

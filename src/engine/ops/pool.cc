@@ -6,6 +6,7 @@
 
 #include "kernels/threadpool.h"
 #include "op.h"
+#include "ops/util.h"
 
 namespace slimrt {
 namespace {
@@ -17,7 +18,7 @@ struct Pool2DOptions {
 Pool2DOptions ReadOptions(const OpContext& ctx) {
   const fb::Table o = ctx.options(opt::Pool2DOptions);
   return {o.get<int8_t>(0, 0), o.get<int32_t>(1, 0), o.get<int32_t>(2, 0),
-          o.get<int32_t>(3, 0), o.get<int32_t>(4, 0), o.get<int8_t>(5, 0)};
+          o.get<int32_t>(3, 0), o.get<int32_t>(4, 0), clamp_activation(ctx, o.get<int8_t>(5, 0))};
 }
 
 struct PoolState : OpState {

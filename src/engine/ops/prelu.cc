@@ -1,46 +1,54 @@
-// PRELU: out = x >= 0 ? x : alpha * x, alpha broadcast against x (float32).
+// PRELU: out = x >= 0 ? x : alpha * x, alpha broadcast against x (the output has the input's shape).
+// float32 (kernels/elementwise_kernels.cc); quantized int8/uint8 as the reference computes it: non-negative inputs
+// rescaled by in_scale / out_scale, negative ones multiplied by the alpha value and rescaled by
+// in_scale * alpha_scale / out_scale (multipliers computed in float, as the reference does). int16 is refused: the
+// official runtime accepts it but its output is not a PRELU of the values (it reads the int16 data as bytes).
 #include <limits>
-#include "kernels/elementwise_broadcast.h"
-#include "kernels/elementwise_kernels.h"
-#include "op.h"
+
+#include "ops/elementwise.h"
 
 namespace slimrt {
 namespace {
 
-struct PreluState : OpState {
-  BroadcastPlan plan;
-};
-
-void Eval(OpContext& ctx) {
-  const BroadcastPlan& p = ctx.state<PreluState>().plan;
-  const float* a = ctx.input(0).as<float>();
-  const float* b = ctx.input(1).as<float>();
-  float* o = ctx.output(0).as<float>();
-  if (p.total == 0) return;
-  const bool sa = p.a_inner_step(), sb = p.b_inner_step();
+void EvalFloat(OpContext& ctx) {
   const float inf = std::numeric_limits<float>::infinity();
-  ForEachBroadcastRow(p, a, b, o, 0, p.outer(), [&](float* orow, const float* arow, const float* brow, int64_t n) {
-    ew::BinaryRowF32(ew::BinOp::kPrelu, orow, arow, brow, n, sa, sb, -inf, inf);
-  });
+  EvalFloatBinary(ctx, ctx.state<BinaryState>().plan, ew::BinOp::kPrelu, -inf, inf);
+}
+
+void PrepareQuantized(OpContext& ctx, BinaryState& s) {
+  const Tensor& x = ctx.input(0);
+  const QuantParam qx = quant_param(ctx, x, "input"), qa = quant_param(ctx, ctx.input(1), "alpha");
+  const QuantParam qo = quant_param(ctx, ctx.output(0), "output");
+  ew::Params& p = s.p;
+  p.in_type = x.type;
+  p.a_offset = -qx.zero_point;
+  p.b_offset = -qa.zero_point;
+  p.out_offset = qo.zero_point;
+  int_type_range(x.type, &p.qmin, &p.qmax);
+  quantize_multiplier(ctx, double(qx.scale / qo.scale), false, &p.a_mult, &p.a_shift, "input multiplier");
+  quantize_multiplier(ctx, double(qx.scale * qa.scale / qo.scale), false, &p.b_mult, &p.b_shift, "alpha multiplier");
+  s.row = ew::QuantPreluRow;
 }
 
 void Prepare(OpContext& ctx) {
-  ctx.check_inputs(2, 2);
-  ctx.check_outputs(1);
+  BinaryState& s = PrepareBroadcast(ctx, 6);
   const Tensor& x = ctx.input(0);
-  const Tensor& alpha = ctx.input(1);
-  ctx.check_type(x, DType::kFloat32, "input");
-  ctx.check_type(alpha, DType::kFloat32, "alpha");
-  ctx.check_type(ctx.output(0), DType::kFloat32, "output");
-  Shape shape;
-  ctx.check(BroadcastShapes(x.shape, alpha.shape, &shape), "alpha shape ", alpha.shape,
-            " cannot be broadcast against input shape ", x.shape);
-  ctx.state<PreluState>().plan.init(x.shape, alpha.shape, shape);
-  ctx.set_output_shape(0, shape);
+  ctx.check_same_type(x, ctx.output(0));
+  ctx.check(ctx.output(0).shape == x.shape, "alpha shape ", ctx.input(1).shape,
+            " does not broadcast to the input shape ", x.shape);
+  switch (x.type) {
+    case DType::kFloat32: return ctx.set_eval(EvalFloat);
+    case DType::kInt8:
+    case DType::kUInt8:
+      PrepareQuantized(ctx, s);
+      use_pair_table(s);
+      return ctx.set_eval(EvalBinary);
+    default: ctx.unsupported_type(x, "input");
+  }
 }
 
 }  // namespace
 
-void Register_PRELU(OpRegistry& r) { r.add({op::PRELU, "PRELU", DType::kFloat32, 1, Prepare, Eval}); }
+void Register_PRELU(OpRegistry& r) { r.add({op::PRELU, "PRELU", kAnyType, 1, Prepare, nullptr}); }
 
 }  // namespace slimrt

@@ -104,6 +104,11 @@ int32_t single_zero_point(const OpContext& ctx, const Tensor& t, const char* rol
   return int32_t(z);
 }
 
+int clamp_activation(const OpContext& ctx, int act) {
+  ctx.check(act >= kActNone && act <= kActSignBit, "unknown fused activation function ", act);
+  return act == kActTanh || act == kActSignBit ? int(kActNone) : act;
+}
+
 void quantized_activation(const OpContext& ctx, int act, const Tensor& out, int32_t* lo, int32_t* hi) {
   const float scale = single_scale(ctx, out, "output");
   const int32_t zp = single_zero_point(ctx, out, "output");

@@ -36,6 +36,11 @@ float single_scale(const OpContext& ctx, const Tensor& t, const char* role);
 int32_t single_zero_point(const OpContext& ctx, const Tensor& t, const char* role);
 // [lo, hi] of an integer tensor type (int8, uint8, int16, int32).
 void int_type_range(DType t, int32_t* lo, int32_t* hi);
+// The official kernels of CONV_2D, DEPTHWISE_CONV_2D, the pools and the elementwise arithmetic ops accept the fused
+// activations TANH and SIGN_BIT but apply no activation for them (their activation range is the whole type); this
+// maps them to kActNone for those ops. Values outside the schema's enum fail. (FULLY_CONNECTED and CONCATENATION
+// refuse TANH and SIGN_BIT, and so do float_activation_range / quantized_activation.)
+int clamp_activation(const OpContext& ctx, int act);
 // A fused activation as a clamp in the quantized domain of `out` (scale, zero point, type range).
 void quantized_activation(const OpContext& ctx, int act, const Tensor& out, int32_t* lo, int32_t* hi);
 

@@ -88,7 +88,8 @@ class Interpreter:
             shape_v = np.array(shape, dtype=np.int32)
             sig_v = np.array(signature, dtype=np.int32)
             scales_v = np.array(scales, dtype=np.float32)
-            zps_v = np.array(zero_points, dtype=np.int32)
+            # The schema stores int64 zero points; the official runtime keeps their low 32 bits.
+            zps_v = np.array(zero_points, dtype=np.int64).astype(np.int32)
         else:
             dtype, shape_v, sig_v, scales_v, zps_v = type_name, tuple(shape), tuple(signature), \
                 tuple(scales), tuple(zero_points)
