@@ -57,7 +57,7 @@ def test_kernels_under_qemu(binaries, target, isa, float_set, int8_set):
     env.pop("SLIMRT_ISA", None)
     if isa:
         env["SLIMRT_ISA"] = isa
-    emulator = B._first_tool(t.emulator)
+    emulator = B.first_tool(t.emulator)
     r = subprocess.run([emulator, "-L", str(sysroot), str(exe), "--seed", "3", "--scale", "2"], capture_output=True,
                        text=True, env=env, timeout=900)
     summary = re.search(r"(\d+) tests, (\d+) cases, (\d+) failed", r.stdout)
