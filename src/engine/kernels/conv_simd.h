@@ -47,6 +47,11 @@
 
 #if SLIMRT_AVX2_KERNELS
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 intrinsics expand to masked builtins with an undefined pass-through operand: false positives.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #endif
 
 #if defined(__aarch64__) || defined(_M_ARM64) || ((defined(__ARM_NEON) || defined(__ARM_NEON__)) && defined(__arm__))

@@ -10,10 +10,6 @@
 #include "depthwise_isa.h"
 
 #if SLIMRT_AVX2_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 namespace slimrt {
 namespace kernels {
 namespace {
@@ -51,7 +47,8 @@ SLIMRT_TARGET_AVX512 inline void tile(const float* ib, ptrdiff_t dy, int ky0, in
 // the input row of ky0.
 template <int KW, int SW, int PX, int PX2>
 SLIMRT_TARGET_AVX512 void interior(const DepthwiseParams& p, const float* row_in, int ky0, int ky1, const float* w,
-                                   const float* bias, float* row_out, int ox0, int ox1, __m512 vlo, __m512 vhi) {
+                                   const float* bias, float* row_out, int ox0, int ox1) {
+  const __m512 vlo = _mm512_set1_ps(p.lo), vhi = _mm512_set1_ps(p.hi);
   const int C = p.in_c;
   const ptrdiff_t dy = ptrdiff_t(p.in_w) * C;
   auto at = [&](int ox) { return row_in + ptrdiff_t(ox * SW - p.pad_left) * C; };
@@ -76,7 +73,8 @@ SLIMRT_TARGET_AVX512 void interior(const DepthwiseParams& p, const float* row_in
 
 // One output pixel with only the taps inside the input.
 SLIMRT_TARGET_AVX512 void border_pixel(const DepthwiseParams& p, const float* in_n, const float* w, const float* bias,
-                                       float* o, int iy0, int ix0, __m512 vlo, __m512 vhi) {
+                                       float* o, int iy0, int ix0) {
+  const __m512 vlo = _mm512_set1_ps(p.lo), vhi = _mm512_set1_ps(p.hi);
   const int C = p.in_c;
   const int ky0 = std::max(0, -iy0), ky1 = std::min(p.kh, p.in_h - iy0);
   const int kx0 = std::max(0, -ix0), kx1 = std::min(p.kw, p.in_w - ix0);
@@ -91,9 +89,6 @@ SLIMRT_TARGET_AVX512 void border_pixel(const DepthwiseParams& p, const float* in
   }
 }
 
-using Interior = void (*)(const DepthwiseParams&, const float*, int, int, const float*, const float*, float*, int, int,
-                          __m512, __m512);
-
 }  // namespace
 
 bool depthwise_avx512_handles(const DepthwiseParams& p) {
@@ -101,31 +96,11 @@ bool depthwise_avx512_handles(const DepthwiseParams& p) {
          ((p.kh == 3 && p.kw == 3) || (p.kh == 5 && p.kw == 5));
 }
 
-SLIMRT_TARGET_AVX512 void depthwise_avx512(const DepthwiseParams& p, const float* in, const float* w,
-                                           const float* bias, float* out, int64_t r0, int64_t r1) {
-  const int C = p.in_c, K = p.kh, SW = p.stride_w;
-  const Interior run = K == 3 ? (SW == 1 ? interior<3, 1, 8, 4> : interior<3, 2, 8, 4>)
-                              : (SW == 1 ? interior<5, 1, 8, 4> : interior<5, 2, 4, 2>);
-  const __m512 vlo = _mm512_set1_ps(p.lo), vhi = _mm512_set1_ps(p.hi);
-  // Output columns whose window is inside the input: pad_left <= ox * SW and ox * SW - pad_left + K <= W.
-  const int ox_lo = std::min(p.out_w, (p.pad_left + SW - 1) / SW);
-  const int last = p.in_w - K + p.pad_left;
-  const int ox_hi = std::max(ox_lo, last < 0 ? 0 : std::min(p.out_w, last / SW + 1));
-  for (int64_t r = r0; r < r1; ++r) {
-    const int n = int(r / p.out_h), oy = int(r % p.out_h);
-    const float* in_n = in + size_t(n) * size_t(p.in_h) * size_t(p.in_w) * size_t(C);
-    float* row_out = out + size_t(r) * size_t(p.out_w) * size_t(C);
-    const int iy0 = oy * p.stride_h - p.pad_top;
-    const int ky0 = std::max(0, -iy0), ky1 = std::min(K, p.in_h - iy0);
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      if (ox == ox_lo && ox_lo < ox_hi) {
-        run(p, in_n + ptrdiff_t(iy0 + ky0) * p.in_w * C, ky0, ky1, w, bias, row_out, ox_lo, ox_hi, vlo, vhi);
-        ox = ox_hi - 1;
-        continue;
-      }
-      border_pixel(p, in_n, w, bias, row_out + ptrdiff_t(ox) * C, iy0, ox * SW - p.pad_left, vlo, vhi);
-    }
-  }
+void depthwise_avx512(const DepthwiseParams& p, const float* in, const float* w, const float* bias, float* out,
+                    int64_t r0, int64_t r1) {
+  const TileInterior run = p.kh == 3 ? (p.stride_w == 1 ? interior<3, 1, 8, 4> : interior<3, 2, 8, 4>)
+                                     : (p.stride_w == 1 ? interior<5, 1, 8, 4> : interior<5, 2, 4, 2>);
+  depthwise_tile_rows(p, in, w, bias, out, r0, r1, run, border_pixel);
 }
 
 }  // namespace kernels

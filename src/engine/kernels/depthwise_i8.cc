@@ -53,117 +53,96 @@ inline int8_t requant_scalar(const DepthwiseI8& d, int c, int32_t acc) {
   return int8_t(v < d.lo ? d.lo : (v > d.hi ? d.hi : v));
 }
 
-void rows_generic(const DepthwiseI8& d, const int8_t* in, int8_t* out, int64_t r0, int64_t r1) {
+using PixelFn = void (*)(const DepthwiseI8& d, const PixelWindow& win, int8_t* o);
+
+// Plain loops, one output channel at a time (any depth multiplier).
+void pixel_generic(const DepthwiseI8& d, const PixelWindow& win, int8_t* o) {
   const DepthwiseParams& p = d.geo;
-  const int C = p.in_c, M = p.depth_multiplier, OC = d.OC;
-  std::vector<int32_t> acc(static_cast<size_t>(OC));
-  for (int64_t r = r0; r < r1; ++r)
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      const PixelWindow win = window(p, in, r, ox);
-      for (int c = 0; c < OC; ++c) acc[size_t(c)] = d.bias[size_t(c)];
-      for (int ky = win.ky0; ky < win.ky1; ++ky)
-        for (int kx = win.kx0; kx < win.kx1; ++kx) {
-          const int8_t* x = win.at(ky, kx);
-          const int8_t* w = d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp);
-          for (int c = 0; c < C; ++c) {
-            const int32_t xv = int32_t(x[c]) - d.in_zp;
-            for (int m = 0; m < M; ++m) acc[size_t(c * M + m)] += int32_t(w[c * M + m]) * xv;
-          }
-        }
-      int8_t* o = out + (size_t(r) * size_t(p.out_w) + size_t(ox)) * size_t(OC);
-      for (int c = 0; c < OC; ++c) o[c] = requant_scalar(d, c, acc[size_t(c)]);
-    }
+  const int M = p.depth_multiplier;
+  for (int oc = 0; oc < d.OC; ++oc) {
+    int32_t acc = d.bias[size_t(oc)];
+    for (int ky = win.ky0; ky < win.ky1; ++ky)
+      for (int kx = win.kx0; kx < win.kx1; ++kx)
+        acc += int32_t(d.w[size_t(ky * p.kw + kx) * size_t(d.OCp) + size_t(oc)]) *
+               (int32_t(win.at(ky, kx)[oc / M]) - d.in_zp);
+    o[oc] = requant_scalar(d, oc, acc);
+  }
 }
 
 #if SLIMRT_AVX2_KERNELS
 // 8 channels per step: 16-bit products (|w| <= 128, |x - zp| <= 255), widened into int32 sums.
-SLIMRT_TARGET_AVX2 void rows_avx2(const DepthwiseI8& d, const int8_t* in, int8_t* out, int64_t r0, int64_t r1) {
+SLIMRT_TARGET_AVX2 void pixel_avx2(const DepthwiseI8& d, const PixelWindow& win, int8_t* o) {
   const DepthwiseParams& p = d.geo;
   const int C = p.in_c;
   const __m128i zp = _mm_set1_epi16(int16_t(d.in_zp));
-  for (int64_t r = r0; r < r1; ++r)
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      const PixelWindow win = window(p, in, r, ox);
-      int8_t* o = out + (size_t(r) * size_t(p.out_w) + size_t(ox)) * size_t(C);
-      for (int c = 0; c < C; c += 8) {
-        const int n = std::min(8, C - c);
-        __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.bias.data() + c));
-        for (int ky = win.ky0; ky < win.ky1; ++ky)
-          for (int kx = win.kx0; kx < win.kx1; ++kx) {
-            const int8_t* x = win.at(ky, kx) + c;
-            int64_t xb = 0;
-            std::memcpy(&xb, x, size_t(n));
-            const __m128i xv = _mm_sub_epi16(_mm_cvtepi8_epi16(_mm_cvtsi64_si128(xb)), zp);
-            const __m128i wv = _mm_cvtepi8_epi16(_mm_loadl_epi64(
-                reinterpret_cast<const __m128i*>(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c)));
-            acc = _mm256_add_epi32(acc, _mm256_cvtepi16_epi32(_mm_mullo_epi16(xv, wv)));
-          }
-        const __m256i q = requant8(acc, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
-        const __m256i b8 = _mm256_packs_epi16(_mm256_packs_epi32(q, q), _mm256_packs_epi32(q, q));
-        const uint64_t bytes =
-            uint32_t(_mm256_extract_epi32(b8, 0)) | uint64_t(uint32_t(_mm256_extract_epi32(b8, 4))) << 32;
-        std::memcpy(o + c, &bytes, size_t(n));
+  for (int c = 0; c < C; c += 8) {
+    const int n = std::min(8, C - c);
+    __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(d.bias.data() + c));
+    for (int ky = win.ky0; ky < win.ky1; ++ky)
+      for (int kx = win.kx0; kx < win.kx1; ++kx) {
+        const int8_t* x = win.at(ky, kx) + c;
+        int64_t xb = 0;
+        std::memcpy(&xb, x, size_t(n));
+        const __m128i xv = _mm_sub_epi16(_mm_cvtepi8_epi16(_mm_cvtsi64_si128(xb)), zp);
+        const __m128i wv = _mm_cvtepi8_epi16(_mm_loadl_epi64(
+            reinterpret_cast<const __m128i*>(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c)));
+        acc = _mm256_add_epi32(acc, _mm256_cvtepi16_epi32(_mm_mullo_epi16(xv, wv)));
       }
-    }
+    const __m256i q = requant8(acc, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
+    const __m256i b8 = _mm256_packs_epi16(_mm256_packs_epi32(q, q), _mm256_packs_epi32(q, q));
+    const uint64_t bytes =
+        uint32_t(_mm256_extract_epi32(b8, 0)) | uint64_t(uint32_t(_mm256_extract_epi32(b8, 4))) << 32;
+    std::memcpy(o + c, &bytes, size_t(n));
+  }
 }
 
 // 16 channels per step with masked loads and stores for the last ones.
-SLIMRT_TARGET_AVX512 void rows_avx512(const DepthwiseI8& d, const int8_t* in, int8_t* out, int64_t r0, int64_t r1) {
+SLIMRT_TARGET_AVX512 void pixel_avx512(const DepthwiseI8& d, const PixelWindow& win, int8_t* o) {
   const DepthwiseParams& p = d.geo;
   const int C = p.in_c;
   const __m256i zp = _mm256_set1_epi16(int16_t(d.in_zp));
-  for (int64_t r = r0; r < r1; ++r)
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      const PixelWindow win = window(p, in, r, ox);
-      int8_t* o = out + (size_t(r) * size_t(p.out_w) + size_t(ox)) * size_t(C);
-      for (int c = 0; c < C; c += 16) {
-        const __mmask16 m = C - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (C - c)) - 1);
-        __m512i acc = _mm512_loadu_si512(d.bias.data() + c);
-        for (int ky = win.ky0; ky < win.ky1; ++ky)
-          for (int kx = win.kx0; kx < win.kx1; ++kx) {
-            const int8_t* x = win.at(ky, kx) + c;
-            const __m256i xv = _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(m, x)), zp);
-            const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(
-                reinterpret_cast<const __m128i*>(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c)));
-            acc = _mm512_add_epi32(acc, _mm512_cvtepi16_epi32(_mm256_mullo_epi16(xv, wv)));
-          }
-        const __m512i q = requant16(acc, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
-        _mm_mask_storeu_epi8(o + c, m, _mm512_cvtepi32_epi8(q));
+  for (int c = 0; c < C; c += 16) {
+    const __mmask16 m = C - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (C - c)) - 1);
+    __m512i acc = _mm512_loadu_si512(d.bias.data() + c);
+    for (int ky = win.ky0; ky < win.ky1; ++ky)
+      for (int kx = win.kx0; kx < win.kx1; ++kx) {
+        const int8_t* x = win.at(ky, kx) + c;
+        const __m256i xv = _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(m, x)), zp);
+        const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(
+            reinterpret_cast<const __m128i*>(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c)));
+        acc = _mm512_add_epi32(acc, _mm512_cvtepi16_epi32(_mm256_mullo_epi16(xv, wv)));
       }
-    }
+    const __m512i q = requant16(acc, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
+    _mm_mask_storeu_epi8(o + c, m, _mm512_cvtepi32_epi8(q));
+  }
 }
 #endif
 
 #if SLIMRT_NEON_KERNELS
 // 8 channels per step: 16-bit inputs minus the zero point, multiply-accumulate long into two int32x4.
-void rows_neon(const DepthwiseI8& d, const int8_t* in, int8_t* out, int64_t r0, int64_t r1) {
+void pixel_neon(const DepthwiseI8& d, const PixelWindow& win, int8_t* o) {
   const DepthwiseParams& p = d.geo;
   const int C = p.in_c;
   const int16x8_t zp = vdupq_n_s16(int16_t(d.in_zp));
-  for (int64_t r = r0; r < r1; ++r)
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      const PixelWindow win = window(p, in, r, ox);
-      int8_t* o = out + (size_t(r) * size_t(p.out_w) + size_t(ox)) * size_t(C);
-      for (int c = 0; c < C; c += 8) {
-        const int n = std::min(8, C - c);
-        int32x4_t lo = vld1q_s32(d.bias.data() + c), hi = vld1q_s32(d.bias.data() + c + 4);
-        for (int ky = win.ky0; ky < win.ky1; ++ky)
-          for (int kx = win.kx0; kx < win.kx1; ++kx) {
-            int8_t xb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-            std::memcpy(xb, win.at(ky, kx) + c, size_t(n));
-            const int16x8_t xv = vsubq_s16(vmovl_s8(vld1_s8(xb)), zp);
-            const int16x8_t wv = vmovl_s8(vld1_s8(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c));
-            lo = vmlal_s16(lo, vget_low_s16(xv), vget_low_s16(wv));
-            hi = vmlal_s16(hi, vget_high_s16(xv), vget_high_s16(wv));
-          }
-        const int32x4_t q0 = requant4(lo, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
-        const int32x4_t q1 =
-            requant4(hi, d.mult.data() + c + 4, d.lsh.data() + c + 4, d.rsh.data() + c + 4, d.out_zp, d.lo, d.hi);
-        int8_t bytes[8];
-        vst1_s8(bytes, vqmovn_s16(vcombine_s16(vqmovn_s32(q0), vqmovn_s32(q1))));
-        std::memcpy(o + c, bytes, size_t(n));
+  for (int c = 0; c < C; c += 8) {
+    const int n = std::min(8, C - c);
+    int32x4_t lo = vld1q_s32(d.bias.data() + c), hi = vld1q_s32(d.bias.data() + c + 4);
+    for (int ky = win.ky0; ky < win.ky1; ++ky)
+      for (int kx = win.kx0; kx < win.kx1; ++kx) {
+        int8_t xb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::memcpy(xb, win.at(ky, kx) + c, size_t(n));
+        const int16x8_t xv = vsubq_s16(vmovl_s8(vld1_s8(xb)), zp);
+        const int16x8_t wv = vmovl_s8(vld1_s8(d.w.data() + size_t(ky * p.kw + kx) * size_t(d.OCp) + c));
+        lo = vmlal_s16(lo, vget_low_s16(xv), vget_low_s16(wv));
+        hi = vmlal_s16(hi, vget_high_s16(xv), vget_high_s16(wv));
       }
-    }
+    const int32x4_t q0 = requant4(lo, d.mult.data() + c, d.lsh.data() + c, d.rsh.data() + c, d.out_zp, d.lo, d.hi);
+    const int32x4_t q1 =
+        requant4(hi, d.mult.data() + c + 4, d.lsh.data() + c + 4, d.rsh.data() + c + 4, d.out_zp, d.lo, d.hi);
+    int8_t bytes[8];
+    vst1_s8(bytes, vqmovn_s16(vcombine_s16(vqmovn_s32(q0), vqmovn_s32(q1))));
+    std::memcpy(o + c, bytes, size_t(n));
+  }
 }
 #endif
 
@@ -194,17 +173,18 @@ void prepare_depthwise_i8(DepthwiseI8* d, const DepthwiseParams& geo, const int8
 }
 
 void depthwise_i8_rows(const DepthwiseI8& d, const int8_t* in, int8_t* out, int64_t r0, int64_t r1) {
+  PixelFn pixel = pixel_generic;
 #if SLIMRT_AVX2_KERNELS
-  if (d.geo.depth_multiplier == 1) {
-    if (d.isa == Isa::kAvx512Vnni) return rows_avx512(d, in, out, r0, r1);
-    if (d.isa == Isa::kAvx2) return rows_avx2(d, in, out, r0, r1);
-  }
+  if (d.geo.depth_multiplier == 1 && d.isa == Isa::kAvx512Vnni) pixel = pixel_avx512;
+  if (d.geo.depth_multiplier == 1 && d.isa == Isa::kAvx2) pixel = pixel_avx2;
 #endif
 #if SLIMRT_NEON_KERNELS
-  if (d.geo.depth_multiplier == 1 && (d.isa == Isa::kNeon || d.isa == Isa::kNeonDot))
-    return rows_neon(d, in, out, r0, r1);
+  if (d.geo.depth_multiplier == 1 && (d.isa == Isa::kNeon || d.isa == Isa::kNeonDot)) pixel = pixel_neon;
 #endif
-  rows_generic(d, in, out, r0, r1);
+  const DepthwiseParams& p = d.geo;
+  for (int64_t r = r0; r < r1; ++r)
+    for (int ox = 0; ox < p.out_w; ++ox)
+      pixel(d, window(p, in, r, ox), out + (size_t(r) * size_t(p.out_w) + size_t(ox)) * size_t(d.OC));
 }
 
 }  // namespace kernels

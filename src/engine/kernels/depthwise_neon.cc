@@ -42,7 +42,8 @@ inline void tile(const float* ib, ptrdiff_t dy, int ky0, int ky1, int C, const f
 
 template <int KW, int SW>
 void interior(const DepthwiseParams& p, const float* row_in, int ky0, int ky1, const float* w, const float* bias,
-              float* row_out, int ox0, int ox1, float32x4_t vlo, float32x4_t vhi) {
+              float* row_out, int ox0, int ox1) {
+  const float32x4_t vlo = vdupq_n_f32(p.lo), vhi = vdupq_n_f32(p.hi);
   const int C = p.in_c;
   const ptrdiff_t dy = ptrdiff_t(p.in_w) * C;
   for (int c = 0; c < C; c += 4) {
@@ -62,7 +63,8 @@ void interior(const DepthwiseParams& p, const float* row_in, int ky0, int ky1, c
 }
 
 void border_pixel(const DepthwiseParams& p, const float* in_n, const float* w, const float* bias, float* o, int iy0,
-                  int ix0, float32x4_t vlo, float32x4_t vhi) {
+                  int ix0) {
+  const float32x4_t vlo = vdupq_n_f32(p.lo), vhi = vdupq_n_f32(p.hi);
   const int C = p.in_c;
   const int ky0 = std::max(0, -iy0), ky1 = std::min(p.kh, p.in_h - iy0);
   const int kx0 = std::max(0, -ix0), kx1 = std::min(p.kw, p.in_w - ix0);
@@ -76,9 +78,6 @@ void border_pixel(const DepthwiseParams& p, const float* in_n, const float* w, c
   }
 }
 
-using Interior = void (*)(const DepthwiseParams&, const float*, int, int, const float*, const float*, float*, int, int,
-                          float32x4_t, float32x4_t);
-
 }  // namespace
 
 bool depthwise_neon_handles(const DepthwiseParams& p) {
@@ -88,27 +87,9 @@ bool depthwise_neon_handles(const DepthwiseParams& p) {
 
 void depthwise_neon(const DepthwiseParams& p, const float* in, const float* w, const float* bias, float* out,
                     int64_t r0, int64_t r1) {
-  const int C = p.in_c, K = p.kh, SW = p.stride_w;
-  const Interior run = K == 3 ? (SW == 1 ? interior<3, 1> : interior<3, 2>) : (SW == 1 ? interior<5, 1> : interior<5, 2>);
-  const float32x4_t vlo = vdupq_n_f32(p.lo), vhi = vdupq_n_f32(p.hi);
-  const int ox_lo = std::min(p.out_w, (p.pad_left + SW - 1) / SW);
-  const int last = p.in_w - K + p.pad_left;
-  const int ox_hi = std::max(ox_lo, last < 0 ? 0 : std::min(p.out_w, last / SW + 1));
-  for (int64_t r = r0; r < r1; ++r) {
-    const int n = int(r / p.out_h), oy = int(r % p.out_h);
-    const float* in_n = in + size_t(n) * size_t(p.in_h) * size_t(p.in_w) * size_t(C);
-    float* row_out = out + size_t(r) * size_t(p.out_w) * size_t(C);
-    const int iy0 = oy * p.stride_h - p.pad_top;
-    const int ky0 = std::max(0, -iy0), ky1 = std::min(K, p.in_h - iy0);
-    for (int ox = 0; ox < p.out_w; ++ox) {
-      if (ox == ox_lo && ox_lo < ox_hi) {
-        run(p, in_n + ptrdiff_t(iy0 + ky0) * p.in_w * C, ky0, ky1, w, bias, row_out, ox_lo, ox_hi, vlo, vhi);
-        ox = ox_hi - 1;
-        continue;
-      }
-      border_pixel(p, in_n, w, bias, row_out + ptrdiff_t(ox) * C, iy0, ox * SW - p.pad_left, vlo, vhi);
-    }
-  }
+  const TileInterior run = p.kh == 3 ? (p.stride_w == 1 ? interior<3, 1> : interior<3, 2>)
+                                     : (p.stride_w == 1 ? interior<5, 1> : interior<5, 2>);
+  depthwise_tile_rows(p, in, w, bias, out, r0, r1, run, border_pixel);
 }
 
 }  // namespace kernels

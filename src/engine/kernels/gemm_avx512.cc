@@ -8,11 +8,6 @@
 #include "gemm_isa.h"
 
 #if SLIMRT_AVX2_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12's _mm512_max_ps/_mm512_min_ps expand to a masked builtin with an undefined pass-through operand.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 namespace slimrt {
 namespace kernels {
 namespace {

@@ -6,10 +6,6 @@
 #include "requant_x86.h"
 
 #if SLIMRT_AVX2_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 namespace slimrt {
 namespace kernels {
 namespace {

@@ -10,10 +10,6 @@
 #include "conv_simd.h"
 
 #if SLIMRT_AVX2_KERNELS
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 namespace slimrt {
 namespace kernels {
 
@@ -61,7 +57,4 @@ SLIMRT_TARGET_AVX512 inline __m512i requant16(__m512i acc, const int32_t* mult_p
 
 }  // namespace kernels
 }  // namespace slimrt
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 #endif
