@@ -5,13 +5,16 @@
 #include <cstddef>
 #include <cstring>
 
+#include "conv_simd.h"
+#include "cpu.h"
+
 namespace slimrt {
 namespace kernels {
 namespace {
 
 // Copies n floats. Short runs (a few channels, typical of first layers) are copied in fixed-size pieces, which
 // compilers turn into plain vector moves instead of a call to memcpy.
-inline void copy_floats(float* d, const float* s, int n) {
+SLIMRT_ALWAYS_INLINE void copy_floats(float* d, const float* s, int n) {
   if (n >= 64) {
     std::memcpy(d, s, sizeof(float) * size_t(n));
     return;
@@ -30,8 +33,8 @@ inline void copy_floats(float* d, const float* s, int n) {
   }
 }
 
-inline void copy_values(float* d, const float* s, int n) { copy_floats(d, s, n); }
-inline void copy_values(int8_t* d, const int8_t* s, int n) {
+SLIMRT_ALWAYS_INLINE void copy_values(float* d, const float* s, int n) { copy_floats(d, s, n); }
+SLIMRT_ALWAYS_INLINE void copy_values(int8_t* d, const int8_t* s, int n) {
   if (n <= 16 && n >= 4) {  // a few channels: overlapping 4-byte moves
     for (int i = 0; i + 4 <= n; i += 4) std::memcpy(d + i, s + i, 4);
     std::memcpy(d + n - 4, s + n - 4, 4);
@@ -39,11 +42,11 @@ inline void copy_values(int8_t* d, const int8_t* s, int n) {
   }
   std::memcpy(d, s, size_t(n));
 }
-inline void fill_values(float* d, int n, float) { std::memset(d, 0, sizeof(float) * size_t(n)); }
-inline void fill_values(int8_t* d, int n, int8_t pad) { std::memset(d, uint8_t(pad), size_t(n)); }
+SLIMRT_ALWAYS_INLINE void fill_values(float* d, int n, float) { std::memset(d, 0, sizeof(float) * size_t(n)); }
+SLIMRT_ALWAYS_INLINE void fill_values(int8_t* d, int n, int8_t pad) { std::memset(d, uint8_t(pad), size_t(n)); }
 
 template <class T>
-void im2col(const ConvGeometry& g, const T* input, int group, int64_t m0, int64_t m1, T pad, T* out) {
+SLIMRT_ALWAYS_INLINE void im2col(const ConvGeometry& g, const T* input, int group, int64_t m0, int64_t m1, T pad, T* out) {
   const int cg = g.cin_g;
   const int K = g.kh * g.kw * cg;
   const int64_t plane = int64_t(g.out_h) * g.out_w;
@@ -91,10 +94,29 @@ void im2col(const ConvGeometry& g, const T* input, int group, int64_t m0, int64_
   }
 }
 
+// The float copies compiled for the baseline and, on x86-64, with AVX2 / AVX-512 moves.
+void im2col_f32_base(const ConvGeometry& g, const float* input, int group, int64_t m0, int64_t m1, float* out) {
+  im2col(g, input, group, m0, m1, 0.f, out);
+}
+#if SLIMRT_AVX2_KERNELS
+SLIMRT_TARGET_AVX2 void im2col_f32_avx2(const ConvGeometry& g, const float* input, int group, int64_t m0, int64_t m1,
+                                        float* out) {
+  im2col(g, input, group, m0, m1, 0.f, out);
+}
+SLIMRT_TARGET_AVX512 void im2col_f32_avx512(const ConvGeometry& g, const float* input, int group, int64_t m0,
+                                            int64_t m1, float* out) {
+  im2col(g, input, group, m0, m1, 0.f, out);
+}
+#endif
+
 }  // namespace
 
 void im2col_rows(const ConvGeometry& g, const float* input, int group, int64_t m0, int64_t m1, float* out) {
-  im2col(g, input, group, m0, m1, 0.f, out);
+#if SLIMRT_AVX2_KERNELS
+  if (float_isa() == Isa::kAvx512) return im2col_f32_avx512(g, input, group, m0, m1, out);
+  if (float_isa() == Isa::kAvx2) return im2col_f32_avx2(g, input, group, m0, m1, out);
+#endif
+  im2col_f32_base(g, input, group, m0, m1, out);
 }
 
 void im2col_rows_i8(const ConvGeometry& g, const int8_t* input, int group, int64_t m0, int64_t m1, int8_t pad,
