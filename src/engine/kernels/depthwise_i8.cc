@@ -60,12 +60,12 @@ void pixel_generic(const DepthwiseI8& d, const PixelWindow& win, int8_t* o) {
   const DepthwiseParams& p = d.geo;
   const int M = p.depth_multiplier;
   for (int oc = 0; oc < d.OC; ++oc) {
-    int32_t acc = d.bias[size_t(oc)];
+    uint32_t acc = uint32_t(d.bias[size_t(oc)]);  // wraps like the reference's int32 sums (a hostile bias)
     for (int ky = win.ky0; ky < win.ky1; ++ky)
       for (int kx = win.kx0; kx < win.kx1; ++kx)
-        acc += int32_t(d.w[size_t(ky * p.kw + kx) * size_t(d.OCp) + size_t(oc)]) *
-               (int32_t(win.at(ky, kx)[oc / M]) - d.in_zp);
-    o[oc] = requant_scalar(d, oc, acc);
+        acc += uint32_t(int32_t(d.w[size_t(ky * p.kw + kx) * size_t(d.OCp) + size_t(oc)]) *
+                        (int32_t(win.at(ky, kx)[oc / M]) - d.in_zp));
+    o[oc] = requant_scalar(d, oc, int32_t(acc));
   }
 }
 
