@@ -63,7 +63,7 @@ class Amalgamator:
 
 
 def isolate_op_file(path: Path) -> str:
-    """An op file with its anonymous namespace renamed and its Register_ functions opening it."""
+    """An op file with its anonymous namespace renamed and the functions after it opening it."""
     text = path.read_text()
     if not re.search(r"void Register(?:Custom)?_[#\w]+\(OpRegistry& r\)", text):
         return text  # a helper file (util.cc, elementwise.cc...): its file-local names must be unique as they are
@@ -74,16 +74,14 @@ def isolate_op_file(path: Path) -> str:
     if count != 1:
         raise SystemExit(f"amalgamate: {path.relative_to(REPO)} has {count} anonymous namespaces (expected one)")
     text = re.sub(r"^namespace \{$", f"namespace {ns} {{", text, flags=re.M)
-    # Everything after the namespace closes must be Register_ functions (one-line or multi-line bodies).
     head, sep, tail = text.partition("}  // namespace\n")
     if not sep:
         raise SystemExit(f"amalgamate: {path.relative_to(REPO)}: the anonymous namespace must close with '}}  // namespace'")
+    # Every function defined after the namespace closes (the Register_ functions, from macros too, and any
+    # helper the file exports) opens it with a block-scope using-directive.
     tail, n = re.subn(r"(void Register(?:Custom)?_[#\w]+\(OpRegistry& r\) \{)", rf"\1 using namespace {ns};", tail)
-    code = re.sub(r"//[^\n]*", "", tail)
-    funcs = re.findall(r"^\s*void (\w+)\(", code, re.M)
-    if any(not f.startswith("Register") for f in funcs):
-        raise SystemExit(f"amalgamate: {path.relative_to(REPO)} defines non-Register functions after its anonymous "
-                         f"namespace: {[f for f in funcs if not f.startswith('Register')]}")
+    tail = re.sub(r"(^(?!void Register)(?!namespace|struct|class|enum|#|}|//)[A-Za-z][^;{}]*\)\s*(?:const\s*)?\{)",
+                  rf"\1 using namespace {ns};", tail, flags=re.M)
     return head + sep + tail
 
 

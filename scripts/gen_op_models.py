@@ -9,7 +9,9 @@ the default kernels (XNNPACK delegate, key ``xnnpack``), plus the tolerance (sam
 
 Integer outputs (int8/uint8/int16/int32/bool) come from the reference kernels (``BUILTIN_REF``, key ``ref``,
 ``exact: true``): slimrt must reproduce them bit for bit. For the few ops BUILTIN_REF lacks (CEIL, ROUND, ELU...)
-they come from the builtin kernels (``exact_kernels`` in the JSON says so).
+they come from the builtin kernels; a case may also name another kernel set for them (``exact_kernels``, recorded
+as ``exact_from``) where the reference kernel is demonstrably wrong, and another second kernel set for float outputs
+(``alt_kernels``, recorded as ``alt_from``) where XNNPACK is.
 
 A case may fix its input values (``g.input_values = {input index: array}``) instead of the seeded random ones.
 
@@ -41,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_refs import REPO, ensure_refenv, make_interp, run_once, tolerance, versions  # noqa: E402
 
-from opmodels import load_all  # noqa: E402
+from opmodels import CASE_OPTIONS, load_all  # noqa: E402
 from opmodels.graph import Graph  # noqa: E402
 
 OUT = REPO / "tests" / "data" / "generated"
@@ -183,8 +185,15 @@ def build_case(name: str) -> None:
     else:
         run = official_guarded if expect == "error" else official
         ref, ref_status = run(ref_data, "BUILTIN_WITHOUT_DEFAULT_DELEGATES", xs)
-        alt, alt_status = run(ref_data, "AUTO", xs)
+        alt_kernels = CASE_OPTIONS.get(name, {}).get("alt_kernels", "AUTO")
+        alt, alt_status = run(ref_data, alt_kernels, xs)
+        if alt_kernels != "AUTO":
+            doc["alt_from"] = alt_kernels
+        exact_kernels = CASE_OPTIONS.get(name, {}).get("exact_kernels", "BUILTIN_REF")
         exact, exact_status = run(ref_data, "BUILTIN_REF", xs)
+        if exact_kernels != "BUILTIN_REF":
+            doc["exact_from"] = exact_kernels
+            exact = ref
         doc["official"] = {"BUILTIN_WITHOUT_DEFAULT_DELEGATES": ref_status, "AUTO (XNNPACK)": alt_status,
                            "BUILTIN_REF": exact_status}
     if ref_builder is not None:

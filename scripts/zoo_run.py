@@ -150,7 +150,10 @@ def compare(refs: Refs, steps: list, after: list) -> list[str]:
                 return [f"{name}: {len(row)} outputs, the official runtime has {len(refs.doc['outputs'])}"]
             for k, (ours, meta) in enumerate(zip(row, refs.doc["outputs"])):
                 what = f"{name} output {k} '{meta['name']}' {label} {s}"
-                sets = ["ref"] if meta["compare"] == "exact" else refs.doc["kernel_sets"]
+                # Against the reference kernels (the plainest implementation); float tolerance = 2 x the largest
+                # disagreement between official kernel sets (or 1e-4 x magnitude), so a result as far from the
+                # reference as the official optimized kernels are passes, one twice as far does not.
+                sets = ["ref"] if "ref" in refs.doc["kernel_sets"] else refs.doc["kernel_sets"][:1]
                 for ks in sets:
                     msg = diff(ours, refs.expected(ks, s, k, reset), meta, ks)
                     if msg:
@@ -213,7 +216,7 @@ def max_errors(refs: Refs, steps: list) -> list[tuple[str, float, float]]:
     for k, meta in enumerate(refs.doc["outputs"]):
         worst = 0.0
         for s, row in enumerate(steps):
-            ref = refs.expected("ref" if meta["compare"] == "exact" else refs.doc["kernel_sets"][0], s, k)
+            ref = refs.expected("ref" if "ref" in refs.doc["kernel_sets"] else refs.doc["kernel_sets"][0], s, k)
             if row[k].shape == ref.shape and ref.size:
                 worst = max(worst, float(np.nanmax(np.abs(row[k].astype(np.float64) - ref.astype(np.float64)))))
             elif row[k].shape != ref.shape:

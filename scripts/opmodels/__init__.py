@@ -13,9 +13,16 @@ NONE, RELU, RELU_N1_TO_1, RELU6, TANH = 0, 1, 2, 3, 4
 SAME, VALID = 0, 1
 
 CASES = {}
+# Per-case options beyond the CASES tuple (kept out of it so existing unpacking stays valid):
+#   exact_kernels: the kernel set whose integer outputs are the bit-exact reference ("BUILTIN_REF" by default;
+#                  "BUILTIN_WITHOUT_DEFAULT_DELEGATES" where ai-edge-litert's reference kernel is known wrong).
+#   alt_kernels:   the second kernel set for float outputs ("AUTO", i.e. XNNPACK, by default; the builtin kernels
+#                  again where the XNNPACK delegate is known wrong).
+CASE_OPTIONS = {}
 
 
-def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None):
+def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None, exact_kernels=None,
+         alt_kernels=None):
     """Register a case.  ``ref_builder``: the official reference comes from that (equivalent) model instead,
     for models the official runtime refuses or crashes on (expect ``match_or_error``).  Integer outputs are
     compared bit-exact with the official reference kernels (BUILTIN_REF); float outputs within tolerance of
@@ -24,6 +31,9 @@ def case(name, expect="match", error_contains=(), scale=1.0, ref_builder=None):
         if name in CASES:
             raise ValueError(f"duplicate case name {name}")
         CASES[name] = (fn, expect, tuple(error_contains), scale, ref_builder)
+        opts = {k: v for k, v in (("exact_kernels", exact_kernels), ("alt_kernels", alt_kernels)) if v}
+        if opts:
+            CASE_OPTIONS[name] = opts
         return fn
     return deco
 

@@ -142,7 +142,7 @@ class Graph:
         self.codes.append(c)
         return len(self.codes) - 1
 
-    def op(self, name, inputs, outputs, options=None, custom=None, version=1):
+    def op(self, name, inputs, outputs, options=None, custom=None, version=1, custom_options=b""):
         s = self.s
         o = s.OperatorT()
         o.opcodeIndex = self._code(getattr(s.BuiltinOperator, name), custom, version)
@@ -156,7 +156,7 @@ class Graph:
             o.builtinOptionsType = getattr(s.BuiltinOptions, opt_name)
             o.builtinOptions = obj
         if custom is not None:
-            o.customOptions = []
+            o.customOptions = list(custom_options)
         self.ops.append(o)
         return outputs[0] if outputs else None
 

@@ -20,7 +20,7 @@ from .errors import Interrupted, SlimError, exit_message
 from .options import Parser
 
 # the one list of subcommand modules (``slim.<name>`` with register(subparsers))
-SUBCOMMANDS = ["prune", "strip", "inspection", "smoke", "build"]
+SUBCOMMANDS = ["prune", "strip", "inspection", "smoke", "build", "model"]
 SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
@@ -29,7 +29,8 @@ def build_parser() -> Parser:
         prog="slim",
         description="Build, slim and check the wheels shipped to an edge device: cross-build "
                     "slimrt (build), prune what a smoke test does not need (prune), strip "
-                    "binaries (strip), show sizes (inspect), run a model (smoke).",
+                    "binaries (strip), show sizes (inspect), run a model (smoke), re-encode a model's "
+                    "weights as float16/int8 (model).",
         epilog="exit codes: 0 ok, 1 checks failed, 2 usage, 3 bad input, 4 output path, "
                "5 smoke test, 6 build, 7 missing tool, 128+N signal N, 70 internal error "
                "(docs/prune.md)")

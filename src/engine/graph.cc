@@ -21,8 +21,11 @@ uint8_t* aligned_block(std::unique_ptr<uint8_t[]>& holder, size_t bytes) {
 }
 
 // Initial contents of a variable tensor: its buffer if it has one, else zeros.
+// A variable's initial (and reset) value: its buffer when it has one of the right size, else zero, except int8
+// variables, which the official runtime (ResetVariableTensor) fills with their zero point's byte.
 void init_variable(Tensor& t, const BufferDef& b) {
-  t.owned.assign(std::max<size_t>(t.required_bytes(), 1), 0);
+  const bool int8_zp = t.type == DType::kInt8 && !t.quant.zero_point.empty();
+  t.owned.assign(std::max<size_t>(t.required_bytes(), 1), int8_zp ? uint8_t(t.quant.zero_point[0]) : uint8_t(0));
   if (b.size && b.size == t.required_bytes()) std::memcpy(t.owned.data(), b.data, b.size);
   t.data = t.owned.data();
   t.bytes = t.required_bytes();

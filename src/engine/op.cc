@@ -87,25 +87,11 @@ void OpContext::defer() const {
   throw DeferPrepare{};
 }
 
+void OpContext::fail_args(std::initializer_list<MsgArg> msg) const { fail(format_msg(msg)); }
+
 void OpContext::fail(const std::string& msg) const {
   if (sg_.index() == 0) throw Error(cat(op_name(), " (node ", node_.index, "): ", msg));
   throw Error(cat(op_name(), " (subgraph ", sg_.index(), ", node ", node_.index, "): ", msg));
-}
-
-void OpContext::fail_parts(std::initializer_list<MsgArg> parts) const {
-  Msg m;
-  for (const MsgArg& a : parts) {
-    switch (a.kind) {
-      case MsgArg::kCStr: m.add(a.s); break;
-      case MsgArg::kStr: m.add(*a.str); break;
-      case MsgArg::kInt: m.add_signed(a.i); break;
-      case MsgArg::kUInt: m.add_unsigned(a.u); break;
-      case MsgArg::kFloat: m.add_float(a.f); break;
-      case MsgArg::kVec32: m.add(*a.v32); break;
-      case MsgArg::kVec64: m.add(*a.v64); break;
-    }
-  }
-  fail(m.str);
 }
 
 Tensor& OpContext::input(int i) {

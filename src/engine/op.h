@@ -185,29 +185,10 @@ class OpContext {
   // array of MsgArg and formatted out of line, so a check costs a few bytes of code per part (ops make hundreds).
   template <class... A>
   void check(bool ok, const A&... msg) const {
-    if (!ok) fail_parts({MsgArg(msg)...});
+    if (!ok) fail_args({MsgArg(msg)...});
   }
-  struct MsgArg {
-    enum Kind : uint8_t { kCStr, kStr, kInt, kUInt, kFloat, kVec32, kVec64 } kind;
-    union {
-      const char* s;
-      const std::string* str;
-      long long i;
-      unsigned long long u;
-      double f;
-      const std::vector<int32_t>* v32;
-      const std::vector<int64_t>* v64;
-    };
-    MsgArg(const char* x) : kind(kCStr), s(x) {}
-    MsgArg(const std::string& x) : kind(kStr), str(&x) {}
-    MsgArg(const std::vector<int32_t>& x) : kind(kVec32), v32(&x) {}
-    MsgArg(const std::vector<int64_t>& x) : kind(kVec64), v64(&x) {}
-    MsgArg(float x) : kind(kFloat), f(x) {}
-    MsgArg(double x) : kind(kFloat), f(x) {}
-    template <class T, class = typename std::enable_if<std::is_integral<T>::value || std::is_enum<T>::value>::type>
-    MsgArg(T x) : kind(std::is_signed<T>::value || std::is_enum<T>::value ? kInt : kUInt), u((unsigned long long)x) {}
-  };
-  [[noreturn]] void fail_parts(std::initializer_list<MsgArg> parts) const;
+  // fail(cat(msg...)) for check(): out of line and for any argument list, so a check costs its call site only.
+  [[noreturn]] void fail_args(std::initializer_list<MsgArg> msg) const;
   // Shorthands for the usual prepare checks.
   void check_inputs(int min, int max) const;
   void check_outputs(int n) const;

@@ -32,6 +32,7 @@ BASES = {
     "dynchain": DATA / "generated" / "dyn_shape_chain_reshape.tflite",
     "while": DATA / "generated" / "while_growing_concat.tflite",
     "lstm": DATA / "generated" / "lstm_hybrid_peephole_projection.tflite",
+    "lstm_q": DATA / "generated" / "lstm_int8_all_features.tflite",
     # elementwise family: quantized arithmetic, rescaled comparisons, quantized PRELU, SELECT (two-input ops whose
     # shapes must agree, so that the huge-dimension cases are inconsistent models, not merely huge ones)
     "add_q": DATA / "generated" / "add_i8.tflite",
@@ -237,6 +238,27 @@ def derive(base: str, data: bytes, b: Builder) -> None:
         b.add("random_damage", f"{base}_damage_{k}", d, expect="no_crash")
 
 
+T_QUANT, Q_SCALE, Q_ZERO_POINT = 4, 2, 3  # Tensor.quantization; QuantizationParameters.scale, .zero_point
+HOSTILE_SCALES = (0.0, -0.5, float("nan"), float("inf"), 1e-38, 1e38, 3e-4)
+HOSTILE_ZERO_POINTS = (-129, -(1 << 63))
+QUANT_BASES = ("lstm_q",)  # bases whose every quantized tensor gets hostile parameters
+
+
+def derive_quant(base: str, data: bytes, b: Builder) -> None:
+    """Hostile quantization on each quantized tensor in turn (scales zero, negative, NaN, infinite, tiny, huge, not
+    a power of two; zero points out of range): the effective multipliers an integer kernel derives from them must
+    be validated in prepare. A clean ValueError or a clean run, never a crash."""
+    buf = bytearray(data)
+    sg = fb.root(buf).tables(fb.MODEL_SUBGRAPHS)[0]
+    for i, t in enumerate(sg.tables(fb.SG_TENSORS)):
+        q = t.table(T_QUANT)
+        scales, zps = (q.vector(Q_SCALE), q.vector(Q_ZERO_POINT)) if q is not None else (None, None)
+        for k, v in enumerate(HOSTILE_SCALES if scales and scales[2] else ()):
+            b.add("quant", f"{base}_tensor{i}_scale{k}", put(buf, scales[1], "f", v), expect="no_crash")
+        for k, v in enumerate(HOSTILE_ZERO_POINTS if zps and zps[2] else ()):
+            b.add("quant", f"{base}_tensor{i}_zero_point{k}", put(buf, zps[1], "q", v), expect="no_crash")
+
+
 def derive_special(b: Builder) -> None:
     nabu = bytearray((DATA / "models" / "okay_nabu.tflite").read_bytes())
     m = fb.root(bytes(nabu))
@@ -286,6 +308,8 @@ def build_corpus() -> list:
     b = Builder()
     for base, path in BASES.items():
         derive(base, path.read_bytes(), b)
+        if base in QUANT_BASES:
+            derive_quant(base, path.read_bytes(), b)
     derive_special(b)
     crashes = DATA / "fuzz_crashes"
     if crashes.is_dir():

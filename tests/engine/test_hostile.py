@@ -39,7 +39,7 @@ def hostile_results(tmp_path_factory):
 
 
 CATEGORIES = ["truncated", "identifier", "offsets", "vtable", "dims", "const_size", "indices", "types",
-              "vectors", "misc", "random_damage", "fuzz_regressions"]
+              "vectors", "misc", "random_damage", "quant", "fuzz_regressions"]
 
 
 def judge(m, r):

@@ -95,17 +95,16 @@ inline int32_t MultiplyByQuantizedMultiplierGreaterThanOne(int32_t x, int32_t mu
 }
 
 // 64-bit input variant (TFLite's MultiplyByQuantizedMultiplier(int64_t, ...), used by int16 kernels):
-// mult is rounded to Q15 first; result = round(x * mult15 * 2^(shift-15)), saturated to int32.
+// mult is rounded to Q15 first; result = round(x * mult15 * 2^(shift-15)) truncated to int32 like the reference
+// (which wraps when a hostile or extreme input overflows it). |x| < 2^47 keeps the product in int64.
 inline int32_t MultiplyByQuantizedMultiplier64(int64_t x, int32_t mult, int shift) {
   const int32_t reduced = mult < 0x7FFF0000 ? ((mult + (1 << 15)) >> 16) : 0x7FFF;
   const int total_shift = 15 - shift;
-  // x is expected to fit in 48 bits (as in the reference); the product then fits in int64.
-  const int64_t prod = x * int64_t(reduced);
-  const int64_t round = total_shift > 0 ? (int64_t(1) << (total_shift - 1)) : 0;
-  int64_t r = total_shift > 0 ? ShiftRightFloor64(prod + round, total_shift) : prod;
-  if (r > std::numeric_limits<int32_t>::max()) r = std::numeric_limits<int32_t>::max();
-  if (r < std::numeric_limits<int32_t>::min()) r = std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(r);
+  // Wrapping arithmetic: inside the reference's range (|x| < 2^47) it is exact; a hostile x must not be UB.
+  const uint64_t round = total_shift > 0 ? (uint64_t(1) << (total_shift - 1)) : 0;
+  const int64_t prod = int64_t(uint64_t(x) * uint64_t(int64_t(reduced)) + round);
+  const int64_t r = total_shift > 0 ? ShiftRightFloor64(prod, total_shift) : prod;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
 }
 
 // Round half away from zero (TfLiteRound semantics, i.e. std::round), for float -> int quantization.

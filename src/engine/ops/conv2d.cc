@@ -5,8 +5,13 @@
 // constant subexpressions first); a 1x1 / stride-1 convolution multiplies the NHWC input in place, other
 // convolutions build im2col rows one block of output pixels at a time into a per-thread scratch block.
 // int8: per-channel (or per-tensor) weights, int32 bias, bit-exact with the reference kernels (see conv_common.h).
+// hybrid (float input and output, constant int8 weights): each batch image quantized at run time (asymmetric when
+// the per-channel scales differ, symmetric otherwise, as the reference chooses), int8 sums as above, then
+// y = (sum - offset * filter row sum) * image_scale * channel_scale + bias (see hybrid.h).
+// int16x8: int16 input/output (zero point 0), int8 weights, 64-bit sums and requantization, or 32-bit ones with an
+// int32 bias (quantized_bias_type INT32), bit-exact.
 //
-// Versions: float 1, 6 grouped; int8 3, 4 per-channel, 5 grouped, 7/8 int16 variants (refused by the type check).
+// Versions: float 1, 6 grouped; int8 3, 4 per-channel, 5 grouped; hybrid 2; int16x8 4, 7, 8.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -15,6 +20,7 @@
 #include "kernels/gemm.h"
 #include "kernels/threadpool.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 #include "ops/util.h"
 
 namespace slimrt {
@@ -152,80 +158,148 @@ void EvalFloat(OpContext& ctx) {
     ctx.pool().parallel_for(blocks, 1, run);
 }
 
-// ---- int8 ----
+// ---- int8, hybrid (float input, int8 weights) and int16x8 ----
 
 struct Int8State : QuantState {
   ConvGeom g{};
+  // hybrid
+  std::vector<float> wscale, scales;  // per output channel / per batch
+  std::vector<int32_t> rowsum, offsets;
+  float lo = 0, hi = 0;
+  bool asym = false;
 };
 
-void EvalInt8(OpContext& ctx);
+// Raw int32 sums of output pixel p for all OC channels: filter rows times the receptive field, taps in the padding
+// reading `pad` (so that the zero point, folded elsewhere, cancels them).
+void PixelAcc(const Int8State& s, const int8_t* x, const int8_t* f, int64_t p, int pad, int8_t* patch,
+              int32_t* acc) {
+  const ConvGeom& g = s.g;
+  if (s.direct) return int8k::dot_rows(f, size_t(g.K), x + p * g.C, g.OC, acc);
+  const int ox = int(p % g.OW), oy = int((p / g.OW) % g.OH), b = int(p / (int64_t(g.OW) * g.OH));
+  const int iy0 = oy * s.stride_h - s.pad_h, ix0 = ox * s.stride_w - s.pad_w, OCG = g.OC / s.groups;
+  for (int k = 0; k < s.groups; ++k) {
+    int8_t* dst = patch;
+    for (int ky = 0; ky < g.KH; ++ky) {
+      const int iy = iy0 + ky * s.dil_h;
+      for (int kx = 0; kx < g.KW; ++kx, dst += g.FC) {
+        const int ix = ix0 + kx * s.dil_w;
+        if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W)
+          std::memset(dst, pad & 0xFF, size_t(g.FC));
+        else
+          std::memcpy(dst, x + ((int64_t(b) * g.H + iy) * g.W + ix) * g.C + int64_t(k) * g.FC, size_t(g.FC));
+      }
+    }
+    int8k::dot_rows(f + int64_t(k) * OCG * g.K, size_t(g.K), patch, OCG, acc + k * OCG);
+  }
+}
+
+void EvalInt8(OpContext& ctx) {
+  Int8State& st = ctx.state<Int8State>();
+  const ConvGeom& g = st.g;
+  const bool hybrid = ctx.input(0).type == DType::kFloat32;
+  if (!hybrid && !st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), g.OC, g.K, false);
+  const int8_t* f = ctx.input(1).as<int8_t>();
+  const Tensor* bias = ctx.optional_input(2);
+  uint8_t* scratch = ctx.scratch();
+  const int8_t* x = ctx.input(0).as<int8_t>();
+  const int64_t image = int64_t(g.H) * g.W * g.C, pixels = int64_t(g.N) * g.OH * g.OW;
+  if (hybrid) {  // quantize each batch image into the front of the scratch
+    int8_t* q = reinterpret_cast<int8_t*>(scratch);
+    quantize_rows(ctx.input(0).as<float>(), g.N, image, st.asym, q, st.scales.data(), st.offsets.data());
+    x = q;
+    scratch += (g.N * image + 63) / 64 * 64;
+  }
+  const Int8State& s = st;
+  ctx.pool().parallel_for(pixels, grain_for(g.K * g.OC), [&](int64_t begin, int64_t end, int worker) {
+    uint8_t* mine = scratch + s.per_worker * size_t(worker);
+    int32_t* acc = reinterpret_cast<int32_t*>(mine);
+    int8_t* patch = reinterpret_cast<int8_t*>(mine + size_t((g.OC * 4 + 63) / 64 * 64));
+    for (int64_t p = begin; p < end; ++p) {
+      const int b = int(p / (int64_t(g.OW) * g.OH));
+      PixelAcc(s, x, f, p, hybrid ? s.offsets[size_t(b)] : s.in_zp, patch, acc);
+      if (!hybrid) {
+        int8_t* yo = ctx.output(0).as<int8_t>() + p * g.OC;
+        for (int oc = 0; oc < g.OC; ++oc) yo[oc] = requantize(s, oc, add_wrap(s.bias_eff[size_t(oc)], acc[oc]));
+        continue;
+      }
+      float* yo = ctx.output(0).as<float>() + p * g.OC;
+      for (int oc = 0; oc < g.OC; ++oc) {
+        const int32_t a = add_wrap(acc[oc], -s.offsets[size_t(b)] * s.rowsum[size_t(oc)]);
+        const float v = float(a) * (s.scales[size_t(b)] * s.wscale[size_t(oc)]) + (bias ? bias->as<float>()[oc] : 0.f);
+        yo[oc] = std::min(std::max(v, s.lo), s.hi);
+      }
+    }
+  });
+}
+
+// int16 activations: plain 64-bit sums over the valid taps (zero points are 0).
+void EvalInt16(OpContext& ctx) {
+  const Int8State& s = ctx.state<Int8State>();
+  const ConvGeom& g = s.g;
+  const int16_t* x = ctx.input(0).as<int16_t>();
+  const int8_t* f = ctx.input(1).as<int8_t>();
+  const Tensor* bias = ctx.optional_input(2);
+  int16_t* y = ctx.output(0).as<int16_t>();
+  const int OCG = g.OC / s.groups;
+  for (int64_t p = 0; p < int64_t(g.N) * g.OH * g.OW; ++p) {
+    const int ox = int(p % g.OW), oy = int((p / g.OW) % g.OH), b = int(p / (int64_t(g.OW) * g.OH));
+    for (int oc = 0; oc < g.OC; ++oc) {
+      const int k = oc / OCG;
+      int64_t acc = 0;
+      for (int ky = 0; ky < g.KH; ++ky) {
+        const int iy = oy * s.stride_h - s.pad_h + ky * s.dil_h;
+        if (iy < 0 || iy >= g.H) continue;
+        for (int kx = 0; kx < g.KW; ++kx) {
+          const int ix = ox * s.stride_w - s.pad_w + kx * s.dil_w;
+          if (ix < 0 || ix >= g.W) continue;
+          const int16_t* xp = x + ((int64_t(b) * g.H + iy) * g.W + ix) * g.C + int64_t(k) * g.FC;
+          const int8_t* fp = f + ((int64_t(oc) * g.KH + ky) * g.KW + kx) * g.FC;
+          for (int c = 0; c < g.FC; ++c) acc += int64_t(xp[c]) * fp[c];
+        }
+      }
+      const int64_t b64 = bias ? (s.bias64 ? bias->as<int64_t>()[oc] : bias->as<int32_t>()[oc]) : 0;
+      y[p * g.OC + oc] = int16_t(requantize16(s, oc, add_wrap64(acc, b64)));
+    }
+  }
+}
 
 void PrepareInt8(OpContext& ctx, const Conv2DOptions& o, const ConvGeom& g) {
-  ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
-            "only int32 quantized bias is supported");
   Int8State& st = ctx.state<Int8State>();
   st.g = g;
-  prepare_quant(ctx, st, g.OC, 0, o.activation, false);
   st.pad_h = g.pad_t, st.pad_w = g.pad_l;
   st.stride_h = o.stride_h, st.stride_w = o.stride_w, st.dil_h = o.dilation_h, st.dil_w = o.dilation_w;
   st.groups = g.groups;
   st.direct = g.KH == 1 && g.KW == 1 && o.stride_h == 1 && o.stride_w == 1 && g.pad_t == 0 && g.pad_l == 0 &&
               g.groups == 1;
   ctx.check(g.K <= kMaxTaps, "filter of ", g.K, " taps per output is too large for int32 accumulation");
-  if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), g.OC, g.K, false);
-  else st.bias_eff.resize(size_t(g.OC));
   // Per worker: the gathered patch (K bytes, unless direct) and OC int32 accumulators.
   st.per_worker = (st.direct ? 0 : size_t((g.K + 63) / 64 * 64)) + size_t((g.OC * 4 + 63) / 64 * 64);
+  const Tensor& in = ctx.input(0);
+  if (in.type == DType::kFloat32) {  // hybrid
+    st.wscale = hybrid_prepare(ctx, 2, g.OC);
+    // Per-channel scales that differ: inputs quantized asymmetrically per image, else symmetrically.
+    st.asym = g.groups != 1 ||
+              std::any_of(st.wscale.begin(), st.wscale.end(), [&](float v) { return v != st.wscale[0]; });
+    const ActRange r = float_activation_range(ctx, o.activation);
+    st.lo = r.lo, st.hi = r.hi;
+    st.scales.resize(size_t(g.N));
+    st.offsets.assign(size_t(g.N), 0);
+    st.rowsum = hybrid_row_sums(ctx.input(1), g.OC, g.K);
+    ctx.request_scratch(size_t((int64_t(g.N) * g.H * g.W * g.C + 63) / 64 * 64) +
+                        st.per_worker * size_t(ctx.num_threads()));
+    return ctx.set_eval(EvalInt8);
+  }
+  prepare_quant(ctx, st, g.OC, 0, o.activation, false);
+  if (in.type == DType::kInt16) {
+    int16_bias_type(ctx, st, o.quantized_bias_type);
+    return ctx.set_eval(EvalInt16);
+  }
+  ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
+            "only int32 quantized bias is supported");
+  if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), g.OC, g.K, false);
+  else st.bias_eff.resize(size_t(g.OC));
   ctx.request_scratch(st.per_worker * size_t(ctx.num_threads()));
   ctx.set_eval(EvalInt8);
-}
-
-void EvalInt8(OpContext& ctx) {
-  Int8State& st = ctx.state<Int8State>();
-  const ConvGeom& g = st.g;
-  const int H = g.H, W = g.W, C = g.C, OC = g.OC, KH = g.KH, KW = g.KW, FC = g.FC, OH = g.OH, OW = g.OW;
-  const int64_t K = g.K;
-  if (!st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), OC, K, false);
-  const int8_t* x = ctx.input(0).as<int8_t>();
-  const int8_t* f = ctx.input(1).as<int8_t>();
-  int8_t* y = ctx.output(0).as<int8_t>();
-  uint8_t* scratch = ctx.scratch();
-  const int groups = st.groups, OCG = OC / groups;
-  const int64_t pixels = int64_t(g.N) * OH * OW;
-  const QuantState& s = st;
-  ctx.pool().parallel_for(pixels, grain_for(K * OC), [&](int64_t begin, int64_t end, int worker) {
-    uint8_t* mine = scratch + s.per_worker * size_t(worker);
-    int32_t* acc = reinterpret_cast<int32_t*>(mine);
-    int8_t* patch = reinterpret_cast<int8_t*>(mine + size_t((OC * 4 + 63) / 64 * 64));
-    for (int64_t p = begin; p < end; ++p) {
-      int8_t* yo = y + p * OC;
-      if (s.direct) {
-        int8k::dot_rows(f, size_t(K), x + p * C, OC, acc);
-      } else {
-        const int ox = int(p % OW);
-        const int oy = int((p / OW) % OH);
-        const int b = int(p / (int64_t(OW) * OH));
-        const int iy0 = oy * s.stride_h - s.pad_h, ix0 = ox * s.stride_w - s.pad_w;
-        for (int k = 0; k < groups; ++k) {
-          // Gather the receptive field of this group, padded with the input zero point.
-          int8_t* dst = patch;
-          for (int ky = 0; ky < KH; ++ky) {
-            const int iy = iy0 + ky * s.dil_h;
-            for (int kx = 0; kx < KW; ++kx, dst += FC) {
-              const int ix = ix0 + kx * s.dil_w;
-              if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-                std::memset(dst, s.in_zp & 0xFF, size_t(FC));
-              } else {
-                std::memcpy(dst, x + ((int64_t(b) * H + iy) * W + ix) * C + int64_t(k) * FC, size_t(FC));
-              }
-            }
-          }
-          int8k::dot_rows(f + int64_t(k) * OCG * K, size_t(K), patch, OCG, acc + k * OCG);
-        }
-      }
-      for (int oc = 0; oc < OC; ++oc) yo[oc] = requantize(s, oc, add_wrap(s.bias_eff[size_t(oc)], acc[oc]));
-    }
-  });
 }
 
 // ---- shared prepare ----
@@ -238,8 +312,11 @@ void Prepare(OpContext& ctx) {
   ctx.set_output_shape(0, Shape{g.N, g.OH, g.OW, g.OC});
   const Tensor& in = ctx.input(0);
   switch (in.type) {
-    case DType::kFloat32: return PrepareFloat(ctx, o, g);
-    case DType::kInt8: return PrepareInt8(ctx, o, g);
+    case DType::kFloat32:
+      if (ctx.input(1).type == DType::kInt8) return PrepareInt8(ctx, o, g);
+      return PrepareFloat(ctx, o, g);
+    case DType::kInt8:
+    case DType::kInt16: return PrepareInt8(ctx, o, g);
     default: ctx.unsupported_type(in, "input");
   }
 }

@@ -40,11 +40,14 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
   const Tensor& filter = ctx.input(1);
   const Tensor* bias = ctx.optional_input(2);
   const Tensor& out = ctx.output(0);
-  ctx.check_type(in, DType::kInt8, "input");
+  const DType io = in.type == DType::kInt16 ? DType::kInt16 : DType::kInt8;
+  ctx.check_type(in, io, "input");
   ctx.check_type(filter, DType::kInt8, "filter");
-  ctx.check_type(out, DType::kInt8, "output");
+  ctx.check_type(out, io, "output");
+  // int16: the reference accumulates in 64 bits unless quantized_bias_type says INT32 (see int16_bias_type).
+  st.bias64 = io == DType::kInt16 && (!bias || bias->type == DType::kInt64);
   if (bias) {
-    ctx.check_type(*bias, DType::kInt32, "bias");
+    if (!st.bias64) ctx.check_type(*bias, DType::kInt32, "bias");
     ctx.check(bias->elements() == channels, "bias '", bias->name, "' has ", bias->elements(), " elements, expected ",
               channels);
   }
@@ -52,6 +55,7 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
   const float out_s = single_scale(ctx, out, "output");
   st.in_zp = single_zero_point(ctx, in, "input");
   st.out_zp = single_zero_point(ctx, out, "output");
+  if (io == DType::kInt16) ctx.check(st.in_zp == 0 && st.out_zp == 0, "int16 input and output need zero point 0");
   const Quant& fq = filter.quant;
   const size_t n = fq.scale.size();
   ctx.check(n == 1 || n == size_t(channels), "filter '", filter.name, "' has ", n, " scales, expected 1 or ", channels);
@@ -80,7 +84,8 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
     const double m = double(in_s) * double(fs) / double(out_s);
     int shift = 0;
     qm::QuantizeMultiplier(m, &st.mult[size_t(c)], &shift);
-    ctx.check(shift <= 30, "requantization multiplier ", m, " of output channel ", c, " is too large");
+    ctx.check(shift <= (st.bias64 ? 7 : 30), "requantization multiplier ", m, " of output channel ", c,
+              " is too large");
     ctx.check(shift >= -31, "requantization multiplier ", m, " of output channel ", c, " is too small");
     st.shift[size_t(c)] = shift;
     st.lsh[size_t(c)] = uint8_t(shift > 0 ? shift : 0);
@@ -88,6 +93,19 @@ void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int a
   }
   quantized_activation(ctx, act, out, &st.act_min, &st.act_max);
   st.weights_const = filter.is_const() && (!bias || bias->is_const());
+}
+
+void int16_bias_type(OpContext& ctx, QuantState& st, int quantized_bias_type) {
+  const Tensor* bias = ctx.optional_input(2);
+  if (ctx.input(0).type != DType::kInt16) return;
+  ctx.check(quantized_bias_type == 0 || quantized_bias_type == int(DType::kInt32) ||
+                quantized_bias_type == int(DType::kInt64),
+            "quantized_bias_type ", quantized_bias_type, " is not supported");
+  // Without quantized_bias_type the reference reads the bias as int64 (past the end of an int32 one).
+  if (bias)
+    ctx.check((bias->type == DType::kInt32) == (quantized_bias_type == int(DType::kInt32)), "bias type ",
+              dtype_name(bias->type), " does not match quantized_bias_type ", quantized_bias_type);
+  st.bias64 = quantized_bias_type != int(DType::kInt32);
 }
 
 void compute_bias_eff(QuantState& st, const Tensor& filter, const Tensor* bias, int channels, int64_t row, bool columns) {

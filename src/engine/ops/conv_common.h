@@ -18,6 +18,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/int8_dot.h"
+#include "kernels/quant_math.h"
 #include "op.h"
 
 namespace slimrt {
@@ -37,6 +38,7 @@ struct QuantState : OpState {
   int32_t in_zp = 0, out_zp = 0, filter_zp = 0;
   int32_t act_min = -128, act_max = 127;
   bool weights_const = true;
+  bool bias64 = false;  // int16x8 with an int64 bias: 64-bit accumulation and requantization
   // conv / depthwise geometry
   int stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_h = 0, pad_w = 0;
   int groups = 1, depth_mult = 1;
@@ -49,10 +51,25 @@ struct QuantState : OpState {
 // wrap-around, what the reference's int32 add does on every target, so a hostile bias is not UB.
 constexpr int64_t kMaxTaps = int64_t(1) << 16;
 inline int32_t add_wrap(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
+// The same for the 64-bit accumulators of int16x8 ops (a hostile int64 bias must not overflow them).
+inline int64_t add_wrap64(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
 
 // Validates types and quantization of input/filter/bias/output and fills mult/shift/zero points/act range.
+// int8 (int32 bias) or int16x8 (int16 input and output with zero point 0, int8 filter, int32 or int64 bias).
 // `channels`: number of output channels; `qdim`: the filter dimension that per-channel scales run along.
 void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int act, bool allow_filter_zp);
+
+// int16x8: 64-bit accumulation (int64 or no bias) unless quantized_bias_type is INT32 (then an int32 bias).
+void int16_bias_type(OpContext& ctx, QuantState& st, int quantized_bias_type);
+
+// Requantization of an int16x8 accumulator of channel c (64-bit or 32-bit reference form), clamped.
+inline int32_t requantize16(const QuantState& s, int c, int64_t acc) {
+  int64_t v = s.bias64 ? qm::MultiplyByQuantizedMultiplier64(acc, s.mult[size_t(c)], s.shift[size_t(c)])
+                       : qm::MultiplyByQuantizedMultiplier(int32_t(uint32_t(uint64_t(acc))), s.mult[size_t(c)],
+                                                           s.shift[size_t(c)]);
+  v += s.out_zp;
+  return int32_t(v < s.act_min ? s.act_min : (v > s.act_max ? s.act_max : v));
+}
 
 // bias_eff[c] = bias[c] - in_zp * sum(filter row c) for filters stored as `channels` rows of `row` values, or, for
 // depthwise filters [.., C], as columns: value k of channel c at k * channels + c.

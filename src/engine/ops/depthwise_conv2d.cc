@@ -6,12 +6,16 @@
 //
 // The depth multiplier follows the tensor shapes: the stored option is known to be unreliable in some converted
 // models, so it is read but not checked against them.
-// Versions: float 1, 2 with dilation; int8 3, 5, 6 per-channel; 4/7 hybrid and int16 variants are refused by the types.
+// hybrid (float activations, constant int8 weights): each batch image quantized asymmetrically at run time, the
+// int8 sums above with the image's offset as zero point, y = sum * image_scale * channel_scale + bias.
+// int16x8: int16 input/output (zero point 0), int8 weights, int64 bias, 64-bit sums and requantization.
+// Versions: float 1, 2 with dilation; int8 3, 5, 6 per-channel; hybrid 4, 6; int16x8 7.
 #include <vector>
 
 #include "kernels/depthwise.h"
 #include "kernels/threadpool.h"
 #include "ops/conv_common.h"
+#include "ops/hybrid.h"
 #include "ops/util.h"
 
 namespace slimrt {
@@ -94,49 +98,78 @@ void PrepareFloat(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g
 
 struct Int8State : QuantState {
   Geom g{};
+  // hybrid
+  std::vector<float> wscale, scales;
+  std::vector<int32_t> offsets;
+  float lo = 0, hi = 0;
 };
 
+// int8 and hybrid: acc[c] = sum over the valid taps of w * (x - zp); int16x8: the same in 64 bits.
 void EvalInt8(OpContext& ctx) {
-  const Int8State& s = ctx.state<Int8State>();
-  const Geom& g = s.g;
+  Int8State& st = ctx.state<Int8State>();
+  const Geom& g = st.g;
   const int H = g.H, W = g.W, C = g.C, KH = g.KH, KW = g.KW, OC = g.OC, OH = g.OH, OW = g.OW;
-  const int M = s.depth_mult;
+  const int M = st.depth_mult;
   const Tensor* bias = ctx.optional_input(2);
-  const int8_t* x = ctx.input(0).as<int8_t>();
+  const Tensor& in = ctx.input(0);
+  const bool hybrid = in.type == DType::kFloat32, i16 = in.type == DType::kInt16;
+  const int8_t* x = in.as<int8_t>();
   const int8_t* f = ctx.input(1).as<int8_t>();
-  const int32_t* bp = bias ? bias->as<int32_t>() : nullptr;
-  int8_t* y = ctx.output(0).as<int8_t>();
   uint8_t* scratch = ctx.scratch();
+  if (hybrid) {  // quantize each batch image into the front of the scratch
+    const int64_t image = int64_t(H) * W * C;
+    quantize_rows(in.as<float>(), g.N, image, true, reinterpret_cast<int8_t*>(scratch), st.scales.data(),
+                  st.offsets.data());
+    x = reinterpret_cast<int8_t*>(scratch);
+    scratch += (g.N * image + 63) / 64 * 64;
+  }
   const int64_t pixels = int64_t(g.N) * OH * OW;
-  const int32_t zp = s.in_zp;
+  const Int8State& s = st;
   ctx.pool().parallel_for(pixels, grain_for(int64_t(KH) * KW * OC), [&](int64_t begin, int64_t end, int worker) {
-    int32_t* acc = reinterpret_cast<int32_t*>(scratch + s.per_worker * size_t(worker));
+    int64_t* acc64 = reinterpret_cast<int64_t*>(scratch + s.per_worker * size_t(worker));
+    int32_t* acc = reinterpret_cast<int32_t*>(acc64);
     for (int64_t p = begin; p < end; ++p) {
       const int ox = int(p % OW);
       const int oy = int((p / OW) % OH);
       const int b = int(p / (int64_t(OW) * OH));
       const int iy0 = oy * s.stride_h - s.pad_h, ix0 = ox * s.stride_w - s.pad_w;
+      const int32_t zp = hybrid ? s.offsets[size_t(b)] : s.in_zp;
       for (int c = 0; c < OC; ++c) acc[c] = 0;
+      if (i16)
+        for (int c = 0; c < OC; ++c) acc64[c] = 0;
       for (int ky = 0; ky < KH; ++ky) {
         const int iy = iy0 + ky * s.dil_h;
         if (iy < 0 || iy >= H) continue;
         for (int kx = 0; kx < KW; ++kx) {
           const int ix = ix0 + kx * s.dil_w;
           if (ix < 0 || ix >= W) continue;
-          const int8_t* xp = x + ((int64_t(b) * H + iy) * W + ix) * C;
+          const int64_t xo = ((int64_t(b) * H + iy) * W + ix) * C;
           const int8_t* fp = f + (int64_t(ky) * KW + kx) * OC;
-          if (M == 1) {
-            int8k::dw_tap(xp, fp, zp, C, acc);
+          if (i16) {
+            for (int c = 0; c < OC; ++c) acc64[c] += int64_t(in.as<int16_t>()[xo + c / M]) * fp[c];
+          } else if (M == 1) {
+            int8k::dw_tap(x + xo, fp, zp, C, acc);
           } else {
             for (int c = 0; c < C; ++c) {
-              const int32_t xv = int32_t(xp[c]) - zp;
+              const int32_t xv = int32_t(x[xo + c]) - zp;
               for (int m = 0; m < M; ++m) acc[c * M + m] += int32_t(fp[c * M + m]) * xv;
             }
           }
         }
       }
-      int8_t* yo = y + p * OC;
-      for (int c = 0; c < OC; ++c) yo[c] = requantize(s, c, bp ? add_wrap(bp[c], acc[c]) : acc[c]);
+      for (int c = 0; c < OC; ++c) {
+        const int64_t o = p * OC + c;
+        if (hybrid) {
+          const float v =
+              float(acc[c]) * (s.scales[size_t(b)] * s.wscale[size_t(c)]) + (bias ? bias->as<float>()[c] : 0.f);
+          ctx.output(0).as<float>()[o] = std::min(std::max(v, s.lo), s.hi);
+        } else if (i16) {
+          const int64_t a = add_wrap64(acc64[c], bias ? bias->as<int64_t>()[c] : 0);
+          ctx.output(0).as<int16_t>()[o] = int16_t(requantize16(s, c, a));
+        } else {
+          ctx.output(0).as<int8_t>()[o] = requantize(s, c, bias ? add_wrap(bias->as<int32_t>()[c], acc[c]) : acc[c]);
+        }
+      }
     }
   });
 }
@@ -147,11 +180,25 @@ void PrepareInt8(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g)
   Int8State& st = ctx.state<Int8State>();
   st.g = g;
   st.depth_mult = g.OC / g.C;
-  prepare_quant(ctx, st, g.OC, 3, o.activation, false);
   st.pad_h = g.pad_t, st.pad_w = g.pad_l;
   st.stride_h = o.stride_h, st.stride_w = o.stride_w, st.dil_h = o.dilation_h, st.dil_w = o.dilation_w;
-  st.per_worker = (size_t(g.OC) * sizeof(int32_t) + 63) / 64 * 64;
-  ctx.request_scratch(st.per_worker * size_t(ctx.num_threads()));
+  st.per_worker = (size_t(g.OC) * sizeof(int64_t) + 63) / 64 * 64;
+  size_t front = 0;
+  const Tensor& in = ctx.input(0);
+  if (in.type == DType::kFloat32) {  // hybrid: asymmetric per-image input quantization, as the reference does
+    st.wscale = hybrid_prepare(ctx, 2, g.OC);
+    ctx.check(ctx.input(1).quant.scale.size() == size_t(g.OC), "hybrid weights need one scale per channel");
+    const ActRange r = float_activation_range(ctx, o.activation);
+    st.lo = r.lo, st.hi = r.hi;
+    st.scales.resize(size_t(g.N));
+    st.offsets.resize(size_t(g.N));
+    front = size_t((int64_t(g.N) * g.H * g.W * g.C + 63) / 64 * 64);
+  } else {
+    prepare_quant(ctx, st, g.OC, 3, o.activation, false);
+    if (const Tensor* bias = ctx.optional_input(2))
+      ctx.check(in.type != DType::kInt16 || bias->type == DType::kInt64, "int16 needs an int64 bias");
+  }
+  ctx.request_scratch(front + st.per_worker * size_t(ctx.num_threads()));
   ctx.set_eval(EvalInt8);
 }
 
@@ -165,8 +212,11 @@ void Prepare(OpContext& ctx) {
   ctx.set_output_shape(0, Shape{g.N, g.OH, g.OW, g.OC});
   const Tensor& in = ctx.input(0);
   switch (in.type) {
-    case DType::kFloat32: return PrepareFloat(ctx, o, g);
-    case DType::kInt8: return PrepareInt8(ctx, o, g);
+    case DType::kFloat32:
+      if (ctx.input(1).type == DType::kInt8) return PrepareInt8(ctx, o, g);
+      return PrepareFloat(ctx, o, g);
+    case DType::kInt8:
+    case DType::kInt16: return PrepareInt8(ctx, o, g);
     default: ctx.unsupported_type(in, "input");
   }
 }

@@ -4,13 +4,19 @@
 // float32: the packed GEMM, weights packed once in prepare when constant.
 // int8: per-tensor (with a weight zero point) or per-channel weights, int32 bias, bit-exact with the reference
 // kernels; the requantization rounds once, ties away from zero (see conv_common.h).
-// Versions: float 1, 5 keep_num_dims, 6 no bias; int8 up to 12 (2: shuffled weights and 8: sparse weights are
-// refused by the weights_format check and the graph's sparse check).
+// hybrid (float input and output, constant int8 weights): each input row quantized at run time (symmetric, or
+// asymmetric with asymmetric_quantize_inputs), y = bias + (sum - offset * row sum) * row_scale * weight_scale.
+// int16x8: int16 input/output (zero point 0), int8 weights, int64 bias (or int32 with quantized_bias_type INT32);
+// the reference scales the wide sum in double and rounds once.
+// Versions: float 1, 5 keep_num_dims, 6 no bias; int8 up to 12; hybrid 3, 9; int16x8 7, 11 (2: shuffled weights
+// is refused by the weights_format check). Sparse constant weights (version 8 and later) are densified once.
 #include <algorithm>
 
 #include "kernels/gemm.h"
 #include "kernels/threadpool.h"
 #include "ops/conv_common.h"
+#include "ops/densify.h"
+#include "ops/hybrid.h"
 #include "ops/util.h"
 
 namespace slimrt {
@@ -127,13 +133,84 @@ void EvalInt8(OpContext& ctx) {
   });
 }
 
+// ---- hybrid (float input, int8 weights) and int16x8 ----
+
+struct HybridState : Int8State {
+  std::vector<float> wscale, scales;
+  std::vector<int32_t> rowsum, offsets;
+  std::vector<double> eff;  // int16: input_scale * weight_scale / output_scale per unit
+  float lo = 0, hi = 0;
+  bool asym = false;
+};
+
+void EvalHybrid(OpContext& ctx) {
+  HybridState& st = ctx.state<HybridState>();
+  const int64_t D = st.g.depth, U = st.g.units, B = st.g.batches;
+  int8_t* q = reinterpret_cast<int8_t*>(ctx.scratch());
+  int32_t* acc = reinterpret_cast<int32_t*>(ctx.scratch() + (B * D + 63) / 64 * 64);
+  quantize_rows(ctx.input(0).as<float>(), B, D, st.asym, q, st.scales.data(), st.offsets.data());
+  const Tensor* bias = ctx.optional_input(2);
+  float* y = ctx.output(0).as<float>();
+  for (int64_t b = 0; b < B; ++b) {
+    int8k::dot_rows(ctx.input(1).as<int8_t>(), size_t(D), q + b * D, int(U), acc);
+    for (int64_t u = 0; u < U; ++u) {
+      const int32_t a = add_wrap(acc[u], -st.offsets[size_t(b)] * st.rowsum[size_t(u)]);
+      const float v = (bias ? bias->as<float>()[u] : 0.f) + float(a) * (st.scales[size_t(b)] * st.wscale[size_t(u)]);
+      y[b * U + u] = std::min(std::max(v, st.lo), st.hi);
+    }
+  }
+}
+
+// int16 activations: the reference scales the wide sum in double (input_scale * weight_scale / output_scale) and
+// rounds once, half away from zero.
+void EvalInt16(OpContext& ctx) {
+  const HybridState& s = ctx.state<HybridState>();
+  const int64_t D = s.g.depth, U = s.g.units;
+  const int16_t* x = ctx.input(0).as<int16_t>();
+  const int8_t* f = ctx.input(1).as<int8_t>();
+  const Tensor* bias = ctx.optional_input(2);
+  int16_t* y = ctx.output(0).as<int16_t>();
+  for (int64_t b = 0; b < s.g.batches; ++b)
+    for (int64_t u = 0; u < U; ++u) {
+      int64_t acc = 0;
+      for (int64_t k = 0; k < D; ++k) acc += int64_t(x[b * D + k]) * f[u * D + k];
+      acc = add_wrap64(acc, bias ? (s.bias64 ? bias->as<int64_t>()[u] : bias->as<int32_t>()[u]) : 0);
+      if (!s.bias64) acc = int32_t(uint32_t(uint64_t(acc)));  // the reference's int32 accumulator wraps
+      double v = std::round(double(acc) * s.eff[size_t(u)]);
+      v = std::min(std::max(v, -2147483648.0), 2147483647.0) + s.out_zp;
+      y[b * U + u] = int16_t(std::min<double>(std::max<double>(v, s.act_min), s.act_max));
+    }
+}
+
 void PrepareInt8(OpContext& ctx, const FullyConnectedOptions& o, const Geom& g) {
-  ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
-            "only int32 quantized bias is supported");
-  Int8State& st = ctx.state<Int8State>();
+  const Tensor& in = ctx.input(0);
+  if (in.type == DType::kInt8)
+    ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
+              "only int32 quantized bias is supported");
+  HybridState& st = ctx.state<HybridState>();
   st.g = g;
-  prepare_quant(ctx, st, int(g.units), 0, o.activation, true);
   ctx.check(g.depth <= kMaxTaps, "weights of depth ", g.depth, " are too large for int32 accumulation");
+  if (in.type == DType::kFloat32) {  // hybrid
+    st.wscale = hybrid_prepare(ctx, 2, g.units);
+    st.asym = o.asymmetric_quantize_inputs;
+    const ActRange r = float_activation_range(ctx, o.activation);
+    st.lo = r.lo, st.hi = r.hi;
+    st.scales.resize(size_t(g.batches));
+    st.offsets.resize(size_t(g.batches));
+    st.rowsum = hybrid_row_sums(ctx.input(1), g.units, g.depth);
+    ctx.request_scratch(size_t((g.batches * g.depth + 63) / 64 * 64 + g.units * 4));
+    return ctx.set_eval(EvalHybrid);
+  }
+  prepare_quant(ctx, st, int(g.units), 0, o.activation, in.type == DType::kInt8);
+  if (in.type == DType::kInt16) {
+    int16_bias_type(ctx, st, o.quantized_bias_type);
+    const Tensor& w = ctx.input(1);
+    st.eff.resize(size_t(g.units));
+    for (int64_t u = 0; u < g.units; ++u)
+      st.eff[size_t(u)] = double(in.quant.scale[0]) * w.quant.scale[w.quant.scale.size() == 1 ? 0 : size_t(u)] /
+                          double(ctx.output(0).quant.scale[0]);
+    return ctx.set_eval(EvalInt16);
+  }
   if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), int(g.units), g.depth, false);
   else st.bias_eff.resize(size_t(g.units));
   ctx.set_eval(EvalInt8);
@@ -147,7 +224,8 @@ void Prepare(OpContext& ctx) {
   const FullyConnectedOptions o = ReadOptions(ctx);
   ctx.check(o.weights_format == 0, "weights_format ", o.weights_format, " is not supported (only DEFAULT)");
   const Tensor& in = ctx.input(0);
-  const Tensor& w = ctx.input(1);
+  Tensor& w = ctx.input(1);
+  densify_in_place(ctx, w);  // sparse weights (1x1 or block CSR): densified once, then the dense kernels
   ctx.check(w.rank() == 2, "weights '", w.name, "' must be 2-D [units, depth], has shape ", w.shape);
   ctx.check(in.rank() >= 1, "input '", in.name, "' must have at least one dimension");
   Geom g{0, w.dim(1), w.dim(0)};
@@ -167,8 +245,11 @@ void Prepare(OpContext& ctx) {
     ctx.set_output_shape(0, Shape{int32_t(g.batches), int32_t(g.units)});
   }
   switch (in.type) {
-    case DType::kFloat32: return PrepareFloat(ctx, o, g);
-    case DType::kInt8: return PrepareInt8(ctx, o, g);
+    case DType::kFloat32:
+      if (w.type == DType::kInt8) return PrepareInt8(ctx, o, g);
+      return PrepareFloat(ctx, o, g);
+    case DType::kInt8:
+    case DType::kInt16: return PrepareInt8(ctx, o, g);
     default: ctx.unsupported_type(in, "input");
   }
 }
@@ -176,7 +257,7 @@ void Prepare(OpContext& ctx) {
 }  // namespace
 
 void Register_FULLY_CONNECTED(OpRegistry& r) {
-  r.add({op::FULLY_CONNECTED, "FULLY_CONNECTED", kAnyType, 12, Prepare, nullptr});
+  r.add({op::FULLY_CONNECTED, "FULLY_CONNECTED", kAnyType, 12, Prepare, nullptr, kSparseInput1});
 }
 
 }  // namespace slimrt

@@ -16,7 +16,7 @@
 // c = clip(f .* c + i .* g) (CIFG: i = 1 - f), h = o .* act(c) (projection: clip(P h + pb)). The float path runs
 // the input products of the whole sequence as one GEMM; the hybrid path quantizes x and h per row (asymmetric or
 // symmetric int8) and accumulates exact integer dot products in the official order, so it matches the official
-// hybrid kernel, not just approximately. Full-integer (int8 activations) LSTMs are refused.
+// hybrid kernel, not just approximately. Full-integer LSTMs (int8 input) run in ops/lstm_integer.cc.
 #include <cmath>
 #include <cstring>
 
@@ -24,6 +24,7 @@
 #include "kernels/hybrid.h"
 #include "op.h"
 #include "ops/conv_common.h"
+#include "ops/lstm_integer.h"
 #include "ops/util.h"
 
 namespace slimrt {
@@ -94,19 +95,17 @@ void PrepareLstm(OpContext& ctx) {
   ctx.check(ctx.num_inputs() == 20 || ctx.num_inputs() == 24, "expects 20 or 24 inputs, got ", ctx.num_inputs());
   ctx.check_outputs(1);
   const Tensor& in = ctx.input(0);
+  const LstmOptions o = ReadLstmOptions(ctx);
+  if (in.type == DType::kInt8) return PrepareLstmInteger(ctx, o);  // full-integer: ops/lstm_integer.cc
   ctx.check(in.type == DType::kFloat32, "input '", in.name, "' has type ", dtype_name(in.type),
-            ": slimrt runs float32 and hybrid (int8-weight) LSTMs, not full-integer ones");
+            ": slimrt runs float32, hybrid (int8-weight) and full-integer (int8 input) LSTMs");
   ctx.check(in.rank() == 3, "input must be 3-D, got shape ", in.shape);
-  const fb::Table o = ctx.options(opt::UnidirectionalSequenceLSTMOptions);
   LstmState& s = ctx.state<LstmState>();
-  s.act = o.get<int8_t>(0, 0);
-  ctx.check(s.act >= kActNone && s.act <= kActTanh, "fused activation ", s.act, " is not supported");
-  s.cell_clip = o.get<float>(1, 0.f);
-  s.proj_clip = o.get<float>(2, 0.f);
-  ctx.check(std::isfinite(s.cell_clip) && std::isfinite(s.proj_clip), "clip values must be finite");
-  s.time_major = o.get<uint8_t>(3, 0) != 0;
-  s.asym = o.get<uint8_t>(4, 0) != 0;
-  ctx.check(o.get<uint8_t>(5, 0) == 0, "diagonal recurrent weights are not supported");
+  s.act = o.act;
+  s.cell_clip = o.cell_clip;
+  s.proj_clip = o.proj_clip;
+  s.time_major = o.time_major;
+  s.asym = o.asymmetric_inputs;
   s.T = in.dim(s.time_major ? 0 : 1);
   s.B = in.dim(s.time_major ? 1 : 0);
   s.I = in.dim(2);
