@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "conv_simd.h"
 #include "cpu.h"
@@ -81,7 +82,56 @@ SLIMRT_POOL_ROWS(avx2, SLIMRT_TARGET_AVX2)
 SLIMRT_POOL_ROWS(avx512, SLIMRT_TARGET_AVX512)
 #endif
 
+// Integer rows: channel blocks of 64 with int64 window sums / maxima (any window size), as the reference.
+template <class T>
+void rows_int(const PoolParams& p, PoolKind kind, const T* in, T* out, int32_t qlo, int32_t qhi, int64_t r0,
+              int64_t r1) {
+  constexpr int kBlock = 64;
+  const int C = p.ch;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int b = int(r / p.out_h);
+    int oy0, fy0, fy1;
+    taps(int(r % p.out_h), p.stride_h, p.pad_top, p.filter_h, p.in_h, &oy0, &fy0, &fy1);
+    const T* in_b = in + size_t(b) * size_t(p.in_h) * size_t(p.in_w) * size_t(C);
+    T* out_row = out + size_t(r) * size_t(p.out_w) * size_t(C);
+    for (int ox = 0; ox < p.out_w; ++ox) {
+      int ox0, fx0, fx1;
+      taps(ox, p.stride_w, p.pad_left, p.filter_w, p.in_w, &ox0, &fx0, &fx1);
+      const int64_t count = int64_t(fy1 - fy0) * (fx1 - fx0);
+      for (int c0 = 0; c0 < C; c0 += kBlock) {
+        const int n = std::min(kBlock, C - c0);
+        int64_t acc[kBlock];
+        for (int c = 0; c < n; ++c) acc[c] = kind == PoolKind::kMax ? INT64_MIN : 0;
+        for (int fy = fy0; fy < fy1; ++fy)
+          for (int fx = fx0; fx < fx1; ++fx) {
+            const T* x = in_b + (ptrdiff_t(oy0 + fy) * p.in_w + (ox0 + fx)) * ptrdiff_t(C) + c0;
+            if (kind == PoolKind::kMax)
+              for (int c = 0; c < n; ++c) acc[c] = acc[c] < x[c] ? int64_t(x[c]) : acc[c];
+            else
+              for (int c = 0; c < n; ++c) acc[c] += x[c];
+          }
+        T* o = out_row + size_t(ox) * size_t(C) + size_t(c0);
+        for (int c = 0; c < n; ++c) {
+          int64_t v = acc[c];
+          if (kind == PoolKind::kAvg && count > 0) v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
+          o[c] = T(v < qlo ? qlo : (v > qhi ? qhi : v));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void pool_rows_int(const PoolParams& p, PoolKind kind, int type, const void* in, void* out, int32_t qlo, int32_t qhi,
+                   int64_t r0, int64_t r1) {
+  if (type == 0)
+    rows_int(p, kind, static_cast<const int8_t*>(in), static_cast<int8_t*>(out), qlo, qhi, r0, r1);
+  else if (type == 1)
+    rows_int(p, kind, static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), qlo, qhi, r0, r1);
+  else
+    rows_int(p, kind, static_cast<const int16_t*>(in), static_cast<int16_t*>(out), qlo, qhi, r0, r1);
+}
 
 void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* out, int64_t r0, int64_t r1,
                    Isa isa) {

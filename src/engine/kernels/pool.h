@@ -24,5 +24,11 @@ struct PoolParams {
 void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* out, int64_t r0, int64_t r1,
                    Isa isa = float_isa());
 
+// int8 / uint8 / int16 (MAX and AVERAGE, bit-exact with the reference kernels): input and output share scale and
+// zero point; max of the window, or the window sum divided by the count rounding half away from zero; then the
+// clamp [qlo, qhi] in the quantized domain. type: 0 int8, 1 uint8, 2 int16.
+void pool_rows_int(const PoolParams& p, PoolKind kind, int type, const void* in, void* out, int32_t qlo, int32_t qhi,
+                   int64_t r0, int64_t r1);
+
 }  // namespace kernels
 }  // namespace slimrt
