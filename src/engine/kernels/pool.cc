@@ -133,6 +133,34 @@ void pool_rows_int(const PoolParams& p, PoolKind kind, int type, const void* in,
     rows_int(p, kind, static_cast<const int16_t*>(in), static_cast<int16_t*>(out), qlo, qhi, r0, r1);
 }
 
+void mean_mid_f32(const float* in, float* out, int64_t mid, int64_t inner, float count, int64_t o0, int64_t o1,
+                  int64_t j0, int64_t j1) {
+  if (inner == 1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      const float* p = in + o * mid;
+      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t i = 0;
+      for (; i + 8 <= mid; i += 8)
+        for (int k = 0; k < 8; ++k) acc[k] += p[i + k];
+      float sum = 0;
+      for (; i < mid; ++i) sum += p[i];
+      sum += ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+      out[o] = sum / count;
+    }
+    return;
+  }
+  for (int64_t o = o0; o < o1; ++o) {
+    float* dst = out + o * inner;
+    const float* p = in + o * mid * inner;
+    for (int64_t j = j0; j < j1; ++j) dst[j] = 0.f;
+    for (int64_t m = 0; m < mid; ++m) {
+      const float* row = p + m * inner;
+      for (int64_t j = j0; j < j1; ++j) dst[j] += row[j];
+    }
+    for (int64_t j = j0; j < j1; ++j) dst[j] /= count;
+  }
+}
+
 void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* out, int64_t r0, int64_t r1,
                    Isa isa) {
 #if SLIMRT_AVX2_KERNELS

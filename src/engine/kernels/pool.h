@@ -30,5 +30,11 @@ void pool_rows_f32(const PoolParams& p, PoolKind kind, const float* in, float* o
 void pool_rows_int(const PoolParams& p, PoolKind kind, int type, const void* in, void* out, int32_t qlo, int32_t qhi,
                    int64_t r0, int64_t r1);
 
+// MEAN of a float tensor viewed as [outer, mid, inner] over mid, for outer rows [o0, o1) and inner columns [j0, j1)
+// (callers split either across threads): out[o][j] = sum_m in[o][m][j] / count. inner == 1 sums in eight partial
+// sums per row.
+void mean_mid_f32(const float* in, float* out, int64_t mid, int64_t inner, float count, int64_t o0, int64_t o1,
+                  int64_t j0, int64_t j1);
+
 }  // namespace kernels
 }  // namespace slimrt
