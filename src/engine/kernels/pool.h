@@ -2,7 +2,7 @@
 // combined channel-wise (the channel loop is the vector loop), then the fused clamp. Average and L2 divide by the
 // number of taps inside the input, as TFLite does (a window with none gives 0). Max keeps TFLite's std::max
 // semantics (a NaN input after the first tap is ignored, a NaN first tap stays).
-// Compiled for the baseline and, on x86-64, for AVX2 and AVX-512 (the same loops, vectorized 8 / 16 wide).
+// Compiled for the baseline and, on x86-64, max and average also with AVX2 (the same loops, vectorized 8 wide).
 #pragma once
 
 #include <cstdint>
