@@ -172,6 +172,7 @@ PYBIND11_MODULE(_slimrt, m) {
         return out;
       })
       .def("set_profiling", [](Engine& e, bool on) { e.it->set_profiling(on); })
+      .def("set_preserve_all_tensors", [](Engine& e, bool on) { e.it->set_preserve_all_tensors(on); })
       .def("timings", [](Engine& e) {
         py::list out;
         for (const slimrt::OpTiming& t : e.it->timings()) out.append(py::make_tuple(t.subgraph, t.node, t.op, t.seconds));

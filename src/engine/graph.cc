@@ -223,6 +223,10 @@ const OpDef* Subgraph::resolve(const Node& n) const {
 
 void Subgraph::allocate_unchecked() {
   allocated_ = false;
+  if (!fused_) {
+    if (!interp_.preserve_all_tensors()) fuse_activations();
+    fused_ = true;
+  }
   reset_plan();
   for (Node& n : nodes) n.def = resolve(n);
   for (Node& n : nodes) {

@@ -150,6 +150,7 @@ void OpContext::unsupported_type(const Tensor& t, const char* role) const {
 }
 
 ActRange float_activation_range(const OpContext& ctx, int act) {
+  if (act == kActNone) act = ctx.fused_activation();
   switch (act) {
     case kActNone: return {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
     case kActRelu: return {0.f, std::numeric_limits<float>::infinity()};

@@ -96,6 +96,9 @@ struct Node {
   size_t scratch_bytes = 0;
   bool folded = false;    // evaluated once at allocate (inputs constant); skipped by invoke
   bool deferred = false;  // prepared again at every invoke (needs run-time values or has dynamic inputs)
+  // A float activation the graph fused into this node from the RELU / RELU6 / RELU_N1_TO_1 node that consumed its
+  // output (see Subgraph::fuse_activations); float_activation_range() applies it when the options say none.
+  int8_t fused_activation = 0;
 };
 
 constexpr DType kAnyType = DType(-1);
@@ -142,6 +145,7 @@ class OpContext {
   fb::Table options(opt::Type type) const;
   const fb::Bytes& custom_options() const { return node_.custom_options; }
   int version() const { return node_.version; }
+  int fused_activation() const { return node_.fused_activation; }
   const char* op_name() const;
   Node& node() { return node_; }
 
@@ -223,7 +227,8 @@ enum Activation : int8_t { kActNone = 0, kActRelu = 1, kActReluN1To1 = 2, kActRe
 struct ActRange {
   float lo, hi;
 };
-// Clamp range of a fused activation for float ops; fails for activations that are not a clamp.
+// Clamp range of a fused activation for float ops (kActNone: the activation the graph fused into the node, if any);
+// fails for activations that are not a clamp.
 ActRange float_activation_range(const OpContext& ctx, int act);
 
 // Padding (schema Padding).

@@ -54,6 +54,7 @@ class Subgraph {
 
  private:
   void check_dataflow() const;
+  void fuse_activations();  // fusion.cc
   void allocate_unchecked();
   void reset_plan();
   const OpDef* resolve(const Node& n) const;
@@ -71,6 +72,7 @@ class Subgraph {
   int index_;
   bool allocated_ = false;
   bool busy_ = false;
+  bool fused_ = false;  // fuse_activations() ran (once, before the first prepare)
   std::unique_ptr<uint8_t[]> arena_;
   size_t arena_size_ = 0;
   std::unique_ptr<uint8_t[]> scratch_;
@@ -97,6 +99,9 @@ class Interpreter {
   int num_threads() const;
 
   void set_profiling(bool on) { profiling_ = on; timings_.clear(); }
+  // Keep every intermediate tensor readable (no graph fusions); call before the first allocate_tensors().
+  void set_preserve_all_tensors(bool on) { preserve_all_tensors_ = on; }
+  bool preserve_all_tensors() const { return preserve_all_tensors_; }
   std::vector<OpTiming>& timings() { return timings_; }
 
   // Resource variables (VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE): ids are stable per (container, name).
@@ -114,6 +119,7 @@ class Interpreter {
   friend class Subgraph;
   int nesting_ = 0;  // subgraphs being allocated or invoked right now
   bool profiling_ = false;
+  bool preserve_all_tensors_ = false;
   std::vector<OpTiming> timings_;
   std::map<std::pair<std::string, std::string>, int> resource_ids_;
   std::map<int, Tensor> resources_;

@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = std::atoi(argv[++i]);
     else filters.push_back(argv[i]);
   }
-  std::printf("slimrt C++ tests: seed %llu, scale %d, float kernels: %s\n", (unsigned long long)seed, scale,
-              slimrt::kernels::isa_name(slimrt::kernels::float_isa()));
+  std::printf("slimrt C++ tests: seed %llu, scale %d, float kernels: %s, int8 kernels: %s\n",
+              (unsigned long long)seed, scale, slimrt::kernels::isa_name(slimrt::kernels::float_isa()),
+              slimrt::kernels::isa_name(slimrt::kernels::int8_isa()));
   long total_cases = 0, failed_tests = 0, ran = 0;
   for (const auto& e : testing::registry()) {
     bool wanted = filters.empty();

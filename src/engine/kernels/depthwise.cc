@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "conv_simd.h"
+#include "depthwise_isa.h"
 #include "gemm.h"
 
 namespace slimrt {
@@ -272,14 +273,40 @@ void dw_general(const DepthwiseParams& p, const float* in, const float* w, const
 
 }  // namespace
 
+void depthwise_tile_rows(const DepthwiseParams& p, const float* in, const float* w, const float* bias, float* out,
+                         int64_t r0, int64_t r1, TileInterior interior, TileBorder border) {
+  const int C = p.in_c, K = p.kh, SW = p.stride_w;
+  // Output columns whose window is inside the input: pad_left <= ox * SW and ox * SW - pad_left + K <= W.
+  const int ox_lo = std::min(p.out_w, (p.pad_left + SW - 1) / SW);
+  const int last = p.in_w - K + p.pad_left;
+  const int ox_hi = std::max(ox_lo, last < 0 ? 0 : std::min(p.out_w, last / SW + 1));
+  for (int64_t r = r0; r < r1; ++r) {
+    const int n = int(r / p.out_h), oy = int(r % p.out_h);
+    const float* in_n = in + size_t(n) * size_t(p.in_h) * size_t(p.in_w) * size_t(C);
+    float* row_out = out + size_t(r) * size_t(p.out_w) * size_t(C);
+    const int iy0 = oy * p.stride_h - p.pad_top;
+    const int ky0 = std::max(0, -iy0), ky1 = std::min(K, p.in_h - iy0);
+    for (int ox = 0; ox < p.out_w; ++ox) {
+      if (ox == ox_lo && ox_lo < ox_hi) {
+        interior(p, in_n + ptrdiff_t(iy0 + ky0) * p.in_w * C, ky0, ky1, w, bias, row_out, ox_lo, ox_hi);
+        ox = ox_hi - 1;
+        continue;
+      }
+      border(p, in_n, w, bias, row_out + ptrdiff_t(ox) * C, iy0, ox * SW - p.pad_left);
+    }
+  }
+}
+
 void depthwise_conv_rows(const DepthwiseParams& p, const float* input, const float* filter, const float* bias,
-                         float* output, int64_t row_begin, int64_t row_end) {
+                         float* output, int64_t row_begin, int64_t row_end, Isa isa) {
   if (p.depth_multiplier != 1) {
     dw_general(p, input, filter, bias, output, row_begin, row_end);
     return;
   }
 #if SLIMRT_AVX2_KERNELS
-  if (float_isa() == Isa::kAvx2) {
+  if (isa == Isa::kAvx512 && depthwise_avx512_handles(p))
+    return depthwise_avx512(p, input, filter, bias, output, row_begin, row_end);
+  if (isa == Isa::kAvx2 || isa == Isa::kAvx512) {
     if (p.kh == 3 && p.kw == 3)
       dw_dm1_avx2<3, 3>(p, input, filter, bias, output, row_begin, row_end);
     else if (p.kh == 5 && p.kw == 5)
@@ -290,6 +317,10 @@ void depthwise_conv_rows(const DepthwiseParams& p, const float* input, const flo
       dw_dm1_avx2<0, 0>(p, input, filter, bias, output, row_begin, row_end);
     return;
   }
+#endif
+#if SLIMRT_NEON_KERNELS
+  if (isa == Isa::kNeon && depthwise_neon_handles(p))
+    return depthwise_neon(p, input, filter, bias, output, row_begin, row_end);
 #endif
   if (p.kh == 3 && p.kw == 3)
     dw_dm1_generic<3, 3>(p, input, filter, bias, output, row_begin, row_end);

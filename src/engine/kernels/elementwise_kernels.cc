@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vmath.h"
+
 namespace slimrt {
 namespace ew {
 namespace {
@@ -154,10 +156,10 @@ void UnaryF32(UnOp op, const float* x, float* y, int64_t n) {
       for (int64_t i = 0; i < n; ++i) y[i] = Clamp(x[i], -1.f, 1.f);
       break;
     case UnOp::kLogistic:
-      for (int64_t i = 0; i < n; ++i) y[i] = 1.f / (1.f + std::exp(-x[i]));
+      vmath::SigmoidF32(x, y, n);
       break;
     case UnOp::kTanh:
-      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      vmath::TanhF32(x, y, n);
       break;
     case UnOp::kHardSwish:
       for (int64_t i = 0; i < n; ++i) {

@@ -7,68 +7,10 @@
 #include <cstring>
 
 #include "conv_simd.h"
-
-#if SLIMRT_AVX2_KERNELS
-#if defined(_MSC_VER) && !defined(__clang__)
-#include <intrin.h>
-#else
-#include <cpuid.h>
-#endif
-#endif
+#include "gemm_isa.h"
 
 namespace slimrt {
 namespace kernels {
-
-// ---------------------------------------------------------------------------------------------------------------
-// CPU detection
-
-#if SLIMRT_AVX2_KERNELS
-namespace {
-
-#if defined(_MSC_VER) && !defined(__clang__)
-void cpuid(int leaf, int sub, unsigned r[4]) {
-  int v[4];
-  __cpuidex(v, leaf, sub);
-  for (int i = 0; i < 4; ++i) r[i] = unsigned(v[i]);
-}
-unsigned long long xgetbv0() { return _xgetbv(0); }
-#else
-void cpuid(int leaf, int sub, unsigned r[4]) {
-  r[0] = r[1] = r[2] = r[3] = 0;
-  __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
-}
-__attribute__((target("xsave"))) unsigned long long xgetbv0() { return _xgetbv(0); }
-#endif
-
-bool cpu_has_avx2_fma() {
-  unsigned r[4];
-  cpuid(0, 0, r);
-  if (r[0] < 7) return false;
-  cpuid(1, 0, r);
-  const unsigned ecx1 = r[2];
-  const bool osxsave = (ecx1 >> 27) & 1, avx = (ecx1 >> 28) & 1, fma = (ecx1 >> 12) & 1;
-  if (!osxsave || !avx || !fma) return false;
-  if ((xgetbv0() & 6) != 6) return false;  // the OS saves XMM and YMM state
-  cpuid(7, 0, r);
-  return (r[1] >> 5) & 1;  // AVX2
-}
-
-}  // namespace
-#endif
-
-Isa float_isa() {
-  static const Isa isa = [] {
-    const char* env = std::getenv("SLIMRT_ISA");
-    if (env && std::strcmp(env, "generic") == 0) return Isa::kGeneric;
-#if SLIMRT_AVX2_KERNELS
-    if (cpu_has_avx2_fma()) return Isa::kAvx2;
-#endif
-    return Isa::kGeneric;
-  }();
-  return isa;
-}
-
-const char* isa_name(Isa isa) { return isa == Isa::kAvx2 ? "avx2+fma" : "generic"; }
 
 void FloatBuffer::resize(size_t n) {
   storage_.assign(n + 16, 0.f);
@@ -283,6 +225,11 @@ struct KernelInfo {
 KernelInfo kernel_for(Isa isa) {
 #if SLIMRT_AVX2_KERNELS
   if (isa == Isa::kAvx2) return {kAvx2MR, kAvx2NR, micro_avx2, 8, micro_avx2_n8};
+  // The same panels (16 wide, an 8-wide last panel); gemm_avx512() brings its own tiles.
+  if (isa == Isa::kAvx512) return {kAvx512MR, kAvx2NR, nullptr, 8, nullptr};
+#endif
+#if SLIMRT_NEON_KERNELS
+  if (isa == Isa::kNeon) return {kNeonMR, kNeonNR, nullptr, 0, nullptr};
 #endif
   return {kGenericMR, kGenericNR, micro_generic, 0, nullptr};
 }
@@ -319,6 +266,12 @@ void pack_b_rows(const float* w, int N, int K, int ldw, const float* bias, Packe
 void gemm_packed(int M, const float* A, size_t lda, const PackedB& B, int p_begin, int p_end, float* C, size_t ldc,
                  float lo, float hi) {
   if (M <= 0 || p_begin >= p_end) return;
+#if SLIMRT_AVX2_KERNELS
+  if (B.isa == Isa::kAvx512) return gemm_avx512(M, A, lda, B, p_begin, p_end, C, ldc, lo, hi);
+#endif
+#if SLIMRT_NEON_KERNELS
+  if (B.isa == Isa::kNeon) return gemm_neon(M, A, lda, B, p_begin, p_end, C, ldc, lo, hi);
+#endif
   const KernelInfo ki = kernel_for(B.isa);
   const int K = B.K, nr = B.nr, MR = ki.mr;
   // Panels per block: keep the block of B within ~192 KiB (L2), the A sliver (MR x K) stays in L1.

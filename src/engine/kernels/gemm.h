@@ -5,28 +5,24 @@
 // B (the weights) is packed once into column panels of `nr` columns ([K][nr] each, zero-padded), together with a
 // zero-padded copy of the bias, so that the micro-kernel streams it contiguously. A (the activations) is read in
 // place with a row stride, so a 1x1 convolution runs straight on its NHWC input and im2col output is used as is.
-// The micro-kernel is register-blocked (MR x nr accumulators); the loops are blocked so that a panel block of B
-// stays in L2 while MR-row slivers of A stay in L1.
+// The micro-kernels are register-blocked (MR x nr accumulators) with the bias and the activation clamp fused into
+// the tile's epilogue; the loops are blocked so that a panel block of B stays in L2 while MR-row slivers of A stay
+// in L1.
 //
-// ISA dispatch: on x86-64 with gcc/clang/MSVC, AVX2+FMA kernels are compiled alongside the portable one (4x8,
-// written to auto-vectorize with any SIMD the target has: SSE2, NEON...) and chosen at run time from CPUID: 6x16
-// (12 accumulators), 6x8 for a last panel of at most 8 columns (packed 8 wide), and 1x16 with K unrolled into
-// independent accumulators for single rows (FULLY_CONNECTED with batch 1, remainder rows).
-// The environment variable SLIMRT_ISA=generic forces the portable kernels (for testing).
+// Kernel sets (cpu.h), chosen at run time: generic 4x8 (portable, auto-vectorizes with any SIMD the target has);
+// avx2 6x16 (12 accumulators), 6x8 for a last panel of at most 8 columns (packed 8 wide), 1x16 with K unrolled
+// into independent accumulators for single rows; avx512 (gemm_avx512.cc) 8x32 over two panels at once, 8x16 and
+// 8x8 tails, remainder rows as 4/2/1-row tiles, single rows with K unrolled; neon (gemm_neon.cc).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "cpu.h"
+
 namespace slimrt {
 namespace kernels {
-
-enum class Isa : int { kGeneric = 0, kAvx2 = 1 };
-
-// The ISA the float kernels use on this machine (detected once, cached).
-Isa float_isa();
-const char* isa_name(Isa isa);
 
 // 64-byte aligned float storage.
 class FloatBuffer {

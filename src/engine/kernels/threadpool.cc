@@ -7,7 +7,11 @@ namespace slimrt {
 namespace {
 // About 50-100 microseconds of polling before sleeping: longer than the gap between two ops of one invoke.
 constexpr int kSpins = 20000;
+constexpr uint64_t kMask20 = (uint64_t(1) << 20) - 1;
 
+inline uint64_t gen_of(uint64_t s) { return s >> 40; }
+inline int count_of(uint64_t s) { return int((s >> 20) & kMask20); }
+inline int next_of(uint64_t s) { return int(s & kMask20); }
 inline void relax() { std::this_thread::yield(); }
 }  // namespace
 
@@ -25,79 +29,84 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+void ThreadPool::record_error() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_) error_ = std::current_exception();
+}
+
+bool ThreadPool::run_chunks(uint64_t gen, int id) {
+  bool ran = false;
+  for (;;) {
+    uint64_t s = state_.load(std::memory_order_acquire);
+    if (gen_of(s) != gen || next_of(s) >= count_of(s)) return ran;
+    if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    // Chunk next_of(s) is ours: the job cannot finish before we do, so its fields stay as published.
+    ran = true;
+    const Fn* fn = job_.load(std::memory_order_relaxed);
+    const int64_t chunk = job_chunk_.load(std::memory_order_relaxed);
+    const int64_t begin = int64_t(next_of(s)) * chunk;
+    const int64_t end = std::min(job_n_.load(std::memory_order_relaxed), begin + chunk);
+    try {
+      (*fn)(begin, end, id);
+    } catch (...) {
+      record_error();
+    }
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count_of(s)) {
+      std::lock_guard<std::mutex> lock(mu_);  // pairs with the caller's predicate check before it sleeps
+      cv_done_.notify_one();
+    }
+  }
+}
+
 void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t, int)>& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(1, grain);
-  int64_t max_chunks = (n + grain - 1) / grain;
-  int chunks = int(std::min<int64_t>(threads_, max_chunks));
-  if (chunks <= 1) {
+  const int64_t max_chunks = std::max<int64_t>(1, n / grain);  // every chunk holds at least `grain` items
+  int chunks = int(std::min<int64_t>({max_chunks, int64_t(threads_) * kChunksPerThread, int64_t(kMaxChunks)}));
+  if (threads_ <= 1 || chunks <= 1) {
     fn(0, n, 0);
     return;
   }
-  int64_t chunk = (n + chunks - 1) / chunks;
+  const int64_t chunk = (n + chunks - 1) / chunks;
   chunks = int((n + chunk - 1) / chunk);
-  job_ = &fn;
-  job_n_ = n;
-  job_chunk_ = chunk;
-  job_chunks_ = chunks;
-  error_ = nullptr;
-  // Every worker checks in for every job, even without a chunk: then no worker can still be reading this job's
-  // fields when the next parallel_for rewrites them.
-  pending_.store(threads_ - 1, std::memory_order_relaxed);
+  job_.store(&fn, std::memory_order_relaxed);
+  job_n_.store(n, std::memory_order_relaxed);
+  job_chunk_.store(chunk, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint64_t gen = (gen_of(state_.load(std::memory_order_relaxed)) + 1) & ((uint64_t(1) << 24) - 1);
   {
     // Publishing under the mutex pairs with the sleeping workers' predicate check: no lost wake-up.
     std::lock_guard<std::mutex> lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    error_ = nullptr;
+    state_.store((gen << 40) | (uint64_t(chunks) << 20), std::memory_order_release);
   }
   cv_start_.notify_all();
-  std::exception_ptr mine;
-  try {
-    fn(0, std::min(n, chunk), 0);
-  } catch (...) {
-    mine = std::current_exception();
-  }
-  for (int i = 0; i < kSpins && pending_.load(std::memory_order_acquire) != 0; ++i) relax();
-  if (pending_.load(std::memory_order_acquire) != 0) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
-  }
-  job_ = nullptr;
-  if (mine) std::rethrow_exception(mine);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (error_) std::rethrow_exception(error_);
+  run_chunks(gen, 0);
+  for (int i = 0; i < kSpins && done_.load(std::memory_order_acquire) < chunks; ++i) relax();
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_done_.wait(lock, [&] { return done_.load(std::memory_order_acquire) >= chunks; });
+  job_.store(nullptr, std::memory_order_relaxed);
+  if (error_) std::rethrow_exception(error_);  // (the lock is released while the exception unwinds)
 }
 
 void ThreadPool::worker_main(int id) {
   uint64_t seen = 0;
   for (;;) {
-    uint64_t gen = generation_.load(std::memory_order_acquire);
+    uint64_t gen = gen_of(state_.load(std::memory_order_acquire));
     for (int i = 0; i < kSpins && gen == seen && !stop_.load(std::memory_order_relaxed); ++i) {
       relax();
-      gen = generation_.load(std::memory_order_acquire);
+      gen = gen_of(state_.load(std::memory_order_acquire));
     }
-    if (gen == seen) {
+    if (gen == seen && !stop_.load(std::memory_order_relaxed)) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_start_.wait(lock, [&] {
-        return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen;
+        return stop_.load(std::memory_order_relaxed) || gen_of(state_.load(std::memory_order_acquire)) != seen;
       });
-      gen = generation_.load(std::memory_order_acquire);
+      gen = gen_of(state_.load(std::memory_order_acquire));
     }
     if (stop_.load(std::memory_order_acquire)) return;
     seen = gen;
-    if (id < job_chunks_) {
-      const int64_t begin = int64_t(id) * job_chunk_;
-      const int64_t end = std::min(job_n_, begin + job_chunk_);
-      try {
-        (*job_)(begin, end, id);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!error_) error_ = std::current_exception();
-      }
-    }
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard<std::mutex> lock(mu_);  // pairs with the caller's predicate check before it sleeps
-      cv_done_.notify_one();
-    }
+    run_chunks(gen, id);
   }
 }
 

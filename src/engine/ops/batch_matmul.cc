@@ -34,6 +34,7 @@ struct BmmState : OpState {
   int32_t za = 0, zb = 0, zo = 0, mult = 0;
   int shift = 0;
   std::vector<float> wscale;               // hybrid: per rhs column
+  std::vector<int64_t> sum_b;              // int8 / hybrid: row sums of the current rhs matrix
   size_t es = 4;                           // element size of lhs / rhs
   size_t es_b = 4;
 };
@@ -92,6 +93,10 @@ void Eval(OpContext& ctx) {
     } else {
       const uint8_t* B = AsRows(rhs + ob * kn * s.es_b, s.adj_y, N, K, s.es_b, tb);
       if (s.mode == kHybrid) quantize_rows(reinterpret_cast<const float*>(A), M, K, s.asym, q, qs, qo);
+      if (s.mode != kInt16) {  // rhs row sums, once per matrix (not once per lhs row)
+        s.sum_b.resize(size_t(N));
+        for (int64_t n = 0; n < N; ++n) s.sum_b[size_t(n)] = RowSum8(reinterpret_cast<const int8_t*>(B) + n * K, K);
+      }
       for (int64_t m = 0; m < M; ++m) {
         if (s.mode == kInt16) {
           for (int64_t n = 0; n < N; ++n) {
@@ -111,7 +116,7 @@ void Eval(OpContext& ctx) {
         int8k::dot_rows(reinterpret_cast<const int8_t*>(B), size_t(K), a, int(N), acc);
         const int64_t sum_a = RowSum8(a, K);
         for (int64_t n = 0; n < N; ++n) {
-          const int64_t sum_b = RowSum8(reinterpret_cast<const int8_t*>(B) + n * K, K);
+          const int64_t sum_b = s.sum_b[size_t(n)];
           const int64_t o = omat + m * N + n;
           if (s.mode == kHybrid) {
             // The reference subtracts offset * row sum in float and truncates back to int32.

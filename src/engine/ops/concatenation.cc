@@ -4,9 +4,11 @@
 #include <cstring>
 #include <limits>
 #include <vector>
+#include <cmath>
+
+#include "kernels/threadpool.h"
 #include "op.h"
 #include "ops/util.h"
-#include <cmath>
 
 namespace slimrt {
 namespace {
@@ -96,19 +98,18 @@ void PrepareConcat(OpContext& ctx) {
   ctx.set_output_shape(0, shape);
 }
 
-void EvalConcat(OpContext& ctx) {
-  const ConcatState& s = ctx.state<ConcatState>();
+// Outer steps [o0, o1): every input's chunk of each step, then the fused clamp over those steps.
+void ConcatRows(OpContext& ctx, const ConcatState& s, int64_t o0, int64_t o1) {
   Tensor& out = ctx.output(0);
-  const int n = ctx.num_inputs();
   size_t off = 0;
-  for (int k = 0; k < n; ++k) {
+  for (int k = 0; k < ctx.num_inputs(); ++k) {
     const uint8_t* src = ctx.input(k).data;
     const size_t c = s.chunk[size_t(k)];
     if (c) {
       uint8_t* dst = out.data + off;
       if (s.rescale[size_t(k)]) {
         const float sc = s.scale[size_t(k)], bi = s.bias[size_t(k)];
-        for (int64_t o = 0; o < s.outer; ++o) {
+        for (int64_t o = o0; o < o1; ++o) {
           const uint8_t* a = src + size_t(o) * c;
           uint8_t* b = dst + size_t(o) * s.out_chunk;
           for (size_t j = 0; j < c; ++j) {
@@ -117,15 +118,28 @@ void EvalConcat(OpContext& ctx) {
           }
         }
       } else {
-        for (int64_t o = 0; o < s.outer; ++o) std::memcpy(dst + size_t(o) * s.out_chunk, src + size_t(o) * c, c);
+        for (int64_t o = o0; o < o1; ++o) std::memcpy(dst + size_t(o) * s.out_chunk, src + size_t(o) * c, c);
       }
     }
     off += c;
   }
   if (s.clamp) {
-    float* p = out.as<float>();
-    const int64_t total = out.elements();
+    const size_t per = s.out_chunk / sizeof(float);
+    float* p = out.as<float>() + size_t(o0) * per;
+    const int64_t total = int64_t(size_t(o1 - o0) * per);
     for (int64_t i = 0; i < total; ++i) p[i] = std::min(std::max(p[i], s.lo), s.hi);
+  }
+}
+
+// Large outputs split their outer steps across threads (about 32 KB per chunk).
+void EvalConcat(OpContext& ctx) {
+  const ConcatState& s = ctx.state<ConcatState>();
+  const size_t bytes = size_t(s.outer) * s.out_chunk;
+  if (ctx.num_threads() > 1 && s.outer > 1 && bytes >= (size_t(1) << 17)) {
+    const int64_t grain = std::max<int64_t>(1, int64_t((size_t(1) << 15) / std::max<size_t>(1, s.out_chunk)));
+    ctx.pool().parallel_for(s.outer, grain, [&](int64_t b, int64_t e, int) { ConcatRows(ctx, s, b, e); });
+  } else {
+    ConcatRows(ctx, s, 0, s.outer);
   }
 }
 

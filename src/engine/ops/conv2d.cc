@@ -162,6 +162,10 @@ void EvalFloat(OpContext& ctx) {
 
 struct Int8State : QuantState {
   ConvGeom g{};
+  // int8 with constant weights: the blocked int8 GEMM (one packing per group), over im2col blocks of mc rows
+  std::vector<kernels::PackedI8> packs;
+  kernels::ConvGeometry geo{};
+  int mc = 0;
   // hybrid
   std::vector<float> wscale, scales;  // per output channel / per batch
   std::vector<int32_t> rowsum, offsets;
@@ -263,6 +267,63 @@ void EvalInt16(OpContext& ctx) {
   }
 }
 
+// int8, constant weights: a 1x1 / stride-1 convolution multiplies the NHWC input in place, others build im2col rows
+// (padding taps hold the input zero point, which bias_eff cancels) one block at a time per worker.
+void EvalInt8Gemm(OpContext& ctx) {
+  const Int8State& s = ctx.state<Int8State>();
+  const ConvGeom& g = s.g;
+  const int8_t* x = ctx.input(0).as<int8_t>();
+  int8_t* y = ctx.output(0).as<int8_t>();
+  const int64_t M = int64_t(g.N) * g.OH * g.OW;
+  if (M == 0) return;
+  if (s.direct) return parallel_gemm_i8(ctx, int(M), x, size_t(g.C), s.packs[0], y, size_t(g.OC), nullptr);
+  const int OCG = g.OC / g.groups;
+  const size_t K = size_t(g.K);
+  uint8_t* scratch = ctx.scratch();
+  const int64_t blocks = (M + s.mc - 1) / s.mc;
+  auto run = [&](int64_t b0, int64_t b1, int worker) {
+    int8_t* buf = reinterpret_cast<int8_t*>(scratch + s.per_worker * size_t(worker));
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t m0 = b * s.mc, m1 = std::min(M, m0 + s.mc);
+      for (int k = 0; k < g.groups; ++k) {
+        kernels::im2col_rows_i8(s.geo, x, k, m0, m1, int8_t(s.in_zp), buf);
+        kernels::gemm_i8(int(m1 - m0), buf, K, s.packs[size_t(k)], 0, s.packs[size_t(k)].panels,
+                         y + size_t(m0) * size_t(g.OC) + size_t(k) * size_t(OCG), size_t(g.OC), nullptr);
+      }
+    }
+  };
+  if (ctx.num_threads() <= 1 || blocks == 1)
+    run(0, blocks, 0);
+  else
+    ctx.pool().parallel_for(blocks, 1, run);
+}
+
+void PrepareInt8Gemm(OpContext& ctx, Int8State& st, const Conv2DOptions& o) {
+  const ConvGeom& g = st.g;
+  const int OCG = g.OC / g.groups, K = int(g.K);
+  st.packs.resize(size_t(g.groups));
+  for (int k = 0; k < g.groups; ++k) {
+    kernels::PackedI8& pk = st.packs[size_t(k)];
+    kernels::pack_i8(ctx.input(1).as<int8_t>() + size_t(k) * size_t(OCG) * size_t(K), OCG, K, size_t(K), &pk);
+    kernels::set_requant(&pk, st.bias_eff.data() + k * OCG, st.mult.data() + k * OCG, st.shift.data() + k * OCG,
+                         st.out_zp, st.act_min, st.act_max, false);
+  }
+  st.geo = kernels::ConvGeometry{g.N,        g.H,        g.W,          g.C,          g.OH,    g.OW,    g.KH,     g.KW,
+                                 o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, g.pad_t, g.pad_l, g.groups, g.FC};
+  st.per_worker = 0;
+  if (!st.direct) {
+    // ~16 KiB of im2col rows per block, whole tiles, and enough blocks for every thread.
+    const int MR = kernels::gemm_i8_mr(st.packs[0].isa), T = std::max(1, ctx.num_threads());
+    const int64_t M = int64_t(g.N) * g.OH * g.OW;
+    int64_t mc = std::max<int64_t>(MR, (16 * 1024) / g.K / MR * MR);
+    mc = std::min(mc, std::max<int64_t>(MR, ((M + T - 1) / T + MR - 1) / MR * MR));
+    st.mc = int(mc);
+    st.per_worker = size_t((mc * g.K + 63) / 64 * 64);
+  }
+  ctx.request_scratch(st.per_worker * size_t(ctx.num_threads()));
+  ctx.set_eval(EvalInt8Gemm);
+}
+
 void PrepareInt8(OpContext& ctx, const Conv2DOptions& o, const ConvGeom& g) {
   Int8State& st = ctx.state<Int8State>();
   st.g = g;
@@ -296,8 +357,11 @@ void PrepareInt8(OpContext& ctx, const Conv2DOptions& o, const ConvGeom& g) {
   }
   ctx.check(o.quantized_bias_type == 0 || o.quantized_bias_type == int(DType::kInt32),
             "only int32 quantized bias is supported");
-  if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), g.OC, g.K, false);
-  else st.bias_eff.resize(size_t(g.OC));
+  if (st.weights_const) {
+    compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), g.OC, g.K, false);
+    return PrepareInt8Gemm(ctx, st, o);
+  }
+  st.bias_eff.resize(size_t(g.OC));
   ctx.request_scratch(st.per_worker * size_t(ctx.num_threads()));
   ctx.set_eval(EvalInt8);
 }

@@ -35,6 +35,28 @@ void parallel_gemm(OpContext& ctx, int M, const float* A, size_t lda, const kern
   }
 }
 
+void parallel_gemm_i8(OpContext& ctx, int M, const int8_t* A, size_t lda, const kernels::PackedI8& B, int8_t* C,
+                      size_t ldc, const int32_t* row_add) {
+  const int T = ctx.num_threads();
+  if (T <= 1 || int64_t(M) * B.K * B.N < (1 << 16)) {
+    kernels::gemm_i8(M, A, lda, B, 0, B.panels, C, ldc, row_add);
+    return;
+  }
+  const int MR = kernels::gemm_i8_mr(B.isa);
+  const int mtiles = (M + MR - 1) / MR;
+  if (mtiles >= 2 * T || B.panels < T) {
+    ctx.pool().parallel_for(mtiles, 1, [&](int64_t b, int64_t e, int) {
+      const int m0 = int(b) * MR, m1 = std::min(M, int(e) * MR);
+      kernels::gemm_i8(m1 - m0, A + size_t(m0) * lda, lda, B, 0, B.panels, C + size_t(m0) * ldc, ldc,
+                       row_add ? row_add + m0 : nullptr);
+    });
+  } else {
+    ctx.pool().parallel_for(B.panels, 1, [&](int64_t b, int64_t e, int) {
+      kernels::gemm_i8(M, A, lda, B, int(b), int(e), C, ldc, row_add);
+    });
+  }
+}
+
 void prepare_quant(OpContext& ctx, QuantState& st, int channels, int qdim, int act, bool allow_filter_zp) {
   const Tensor& in = ctx.input(0);
   const Tensor& filter = ctx.input(1);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/gemm.h"
+#include "kernels/gemm_i8.h"
 #include "kernels/int8_dot.h"
 #include "kernels/quant_math.h"
 #include "op.h"
@@ -29,6 +30,10 @@ bool weights_const(OpContext& ctx);
 // C = act(A * B + bias) for rows [0, M), splitting rows (or, for short M, panels) across the pool.
 void parallel_gemm(OpContext& ctx, int M, const float* A, size_t lda, const kernels::PackedB& B, float* C, size_t ldc,
                    float lo, float hi);
+
+// The int8 GEMM (kernels/gemm_i8.h) for rows [0, M), split like parallel_gemm; row_add: M values or null.
+void parallel_gemm_i8(OpContext& ctx, int M, const int8_t* A, size_t lda, const kernels::PackedI8& B, int8_t* C,
+                      size_t ldc, const int32_t* row_add);
 
 // Per-node int8 requantization data.
 struct QuantState : OpState {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/depthwise.h"
+#include "kernels/depthwise_i8.h"
 #include "kernels/threadpool.h"
 #include "ops/conv_common.h"
 #include "ops/hybrid.h"
@@ -98,6 +99,7 @@ void PrepareFloat(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g
 
 struct Int8State : QuantState {
   Geom g{};
+  kernels::DepthwiseI8 dw;  // int8 with constant weights and bias: kernels/depthwise_i8.h
   // hybrid
   std::vector<float> wscale, scales;
   std::vector<int32_t> offsets;
@@ -174,6 +176,17 @@ void EvalInt8(OpContext& ctx) {
   });
 }
 
+// int8, constant weights and bias: rows split across threads.
+void EvalInt8Rows(OpContext& ctx) {
+  const Int8State& s = ctx.state<Int8State>();
+  const int8_t* x = ctx.input(0).as<int8_t>();
+  int8_t* y = ctx.output(0).as<int8_t>();
+  const int64_t rows = int64_t(s.g.N) * s.g.OH;
+  const int64_t work = rows * s.g.OW * s.g.OC * s.g.KH * s.g.KW;
+  if (ctx.num_threads() <= 1 || rows < 2 || work < (1 << 15)) return kernels::depthwise_i8_rows(s.dw, x, y, 0, rows);
+  ctx.pool().parallel_for(rows, 1, [&](int64_t b, int64_t e, int) { kernels::depthwise_i8_rows(s.dw, x, y, b, e); });
+}
+
 void PrepareInt8(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g) {
   ctx.check(int64_t(g.KH) * g.KW <= kMaxTaps, "filter of ", int64_t(g.KH) * g.KW,
             " taps is too large for int32 accumulation");
@@ -197,6 +210,15 @@ void PrepareInt8(OpContext& ctx, const DepthwiseConv2DOptions& o, const Geom& g)
     prepare_quant(ctx, st, g.OC, 3, o.activation, false);
     if (const Tensor* bias = ctx.optional_input(2))
       ctx.check(in.type != DType::kInt16 || bias->type == DType::kInt64, "int16 needs an int64 bias");
+    if (in.type == DType::kInt8 && st.weights_const) {
+      const Tensor* bias = ctx.optional_input(2);
+      const kernels::DepthwiseParams geo{g.N,        g.H,        g.W,          g.C,          g.KH,    g.KW,    g.OC / g.C,
+                                         g.OH,       g.OW,       o.stride_h,   o.stride_w,   o.dilation_h,
+                                         o.dilation_w, g.pad_t, g.pad_l, 0.f, 0.f};
+      kernels::prepare_depthwise_i8(&st.dw, geo, ctx.input(1).as<int8_t>(), bias ? bias->as<int32_t>() : nullptr,
+                                    st.mult.data(), st.shift.data(), st.in_zp, st.out_zp, st.act_min, st.act_max);
+      return ctx.set_eval(EvalInt8Rows);
+    }
   }
   ctx.request_scratch(front + st.per_worker * size_t(ctx.num_threads()));
   ctx.set_eval(EvalInt8);

@@ -94,7 +94,28 @@ SLIMRT_INT8_INLINE int8_t requantize_single(int32_t acc, int32_t mult, int32_t s
 
 struct Int8State : QuantState {
   Geom g{};
+  // constant weights: the blocked int8 GEMM with FULLY_CONNECTED's single rounding; row_add holds the weight zero
+  // point's per-row term
+  kernels::PackedI8 pack;
+  std::vector<int32_t> row_add;
 };
+
+void EvalInt8Gemm(OpContext& ctx) {
+  Int8State& s = ctx.state<Int8State>();
+  const int64_t D = s.g.depth;
+  const int8_t* x = ctx.input(0).as<int8_t>();
+  if (s.filter_zp) {
+    // sum (x - zx)(f - zf) = sum x f - zx sum f - zf sum x + D zx zf; the first two terms are in bias_eff.
+    const int32_t zf_const = int32_t(uint32_t(uint64_t(D * int64_t(s.in_zp) * s.filter_zp)));
+    for (int64_t b = 0; b < s.g.batches; ++b) {
+      int64_t sx = 0;
+      for (int64_t k = 0; k < D; ++k) sx += x[b * D + k];
+      s.row_add[size_t(b)] = add_wrap(zf_const, int32_t(uint32_t(uint64_t(-int64_t(s.filter_zp) * sx))));
+    }
+  }
+  parallel_gemm_i8(ctx, int(s.g.batches), x, size_t(D), s.pack, ctx.output(0).as<int8_t>(), size_t(s.g.units),
+                   s.filter_zp ? s.row_add.data() : nullptr);
+}
 
 void EvalInt8(OpContext& ctx) {
   Int8State& st = ctx.state<Int8State>();
@@ -211,8 +232,15 @@ void PrepareInt8(OpContext& ctx, const FullyConnectedOptions& o, const Geom& g) 
                           double(ctx.output(0).quant.scale[0]);
     return ctx.set_eval(EvalInt16);
   }
-  if (st.weights_const) compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), int(g.units), g.depth, false);
-  else st.bias_eff.resize(size_t(g.units));
+  if (st.weights_const) {
+    compute_bias_eff(st, ctx.input(1), ctx.optional_input(2), int(g.units), g.depth, false);
+    kernels::pack_i8(ctx.input(1).as<int8_t>(), int(g.units), int(g.depth), size_t(g.depth), &st.pack);
+    kernels::set_requant(&st.pack, st.bias_eff.data(), st.mult.data(), st.shift.data(), st.out_zp, st.act_min,
+                         st.act_max, true);
+    st.row_add.assign(size_t(g.batches), 0);
+    return ctx.set_eval(EvalInt8Gemm);
+  }
+  st.bias_eff.resize(size_t(g.units));
   ctx.set_eval(EvalInt8);
 }
 

@@ -1,6 +1,9 @@
 #include "ops/movement.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "kernels/threadpool.h"
 
 #include "ops/util.h"
 
@@ -36,18 +39,51 @@ void StridedView::fold() {
   step.swap(s2);
 }
 
-void StridedView::copy(uint8_t* out, const uint8_t* in, size_t es) const {
+int64_t StridedView::rows() const {
+  if (count.back() == 0) return 0;
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < count.size(); ++i) rows *= count[i];
+  return rows;
+}
+
+void StridedView::copy_rows(uint8_t* out, const uint8_t* in, size_t es, int64_t r0, int64_t r1) const {
+  const size_t r = count.size();
   const int64_t inner = count.back(), inner_step = step.back();
-  for_each_row([&](int64_t pos) {
+  // The odometer at row r0.
+  std::vector<int64_t> idx(r, 0);
+  int64_t pos = start, rem = r0;
+  for (size_t i = r - 1; i-- > 0;) {
+    idx[i] = rem % count[i];
+    rem /= count[i];
+    pos += idx[i] * step[i];
+  }
+  out += size_t(r0) * size_t(inner) * es;
+  for (int64_t row = r0; row < r1; ++row) {
     if (inner_step == 0) fill_elements(out, size_t(inner), in + size_t(pos) * es, es);
     else strided_copy(out, in + pos * int64_t(es), inner, inner_step, es);
     out += size_t(inner) * es;
-  });
+    for (size_t i = r - 1; i-- > 0;) {
+      pos += step[i];
+      if (++idx[i] < count[i]) break;
+      pos -= step[i] * count[i];
+      idx[i] = 0;
+    }
+  }
 }
 
+// Large views split their rows across threads (about 32 KB per chunk).
 void EvalView(OpContext& ctx) {
   const ViewState& s = ctx.state<ViewState>();
-  s.view.copy(ctx.output(0).data, ctx.input(0).data, s.es);
+  uint8_t* out = ctx.output(0).data;
+  const uint8_t* in = ctx.input(0).data;
+  const int64_t rows = s.view.rows();
+  const size_t row_bytes = size_t(s.view.count.back()) * s.es;
+  if (ctx.num_threads() > 1 && rows > 1 && size_t(rows) * row_bytes >= (size_t(1) << 17)) {
+    const int64_t grain = std::max<int64_t>(1, int64_t((size_t(1) << 15) / std::max<size_t>(1, row_bytes)));
+    ctx.pool().parallel_for(rows, grain, [&](int64_t b, int64_t e, int) { s.view.copy_rows(out, in, s.es, b, e); });
+  } else {
+    s.view.copy_rows(out, in, s.es, 0, rows);
+  }
 }
 
 std::vector<int64_t> shape_strides(const Shape& s) {

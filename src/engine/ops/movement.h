@@ -20,7 +20,10 @@ struct StridedView {
   // Drops size-1 dims and merges dims that walk memory contiguously; an empty view becomes count {0}.
   void fold();
   // Copies the view's elements (es bytes each) to contiguous `out`.
-  void copy(uint8_t* out, const uint8_t* in, size_t es) const;
+  void copy(uint8_t* out, const uint8_t* in, size_t es) const { copy_rows(out, in, es, 0, rows()); }
+  // Innermost runs (rows) of the view, and the copy of rows [r0, r1) to out (at row r0's place).
+  int64_t rows() const;
+  void copy_rows(uint8_t* out, const uint8_t* in, size_t es, int64_t r0, int64_t r1) const;
   // Calls fn(position) for the first element of every innermost run (count.back() elements, step.back() apart).
   template <class Fn>
   void for_each_row(Fn fn) const {

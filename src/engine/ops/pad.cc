@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 #include <vector>
+#include "kernels/copy.h"
+#include "kernels/threadpool.h"
 #include "op.h"
 #include "ops/util.h"
 
@@ -91,23 +93,28 @@ void PreparePad(OpContext& ctx) {
   ctx.set_output_shape(0, out_shape);
 }
 
-void PadRec(const PadState& s, size_t d, uint8_t* out, const uint8_t* in, const uint8_t* val) {
-  const size_t ue = size_t(s.unit) * s.es;  // bytes per unit
-  const size_t blk = size_t(s.out_stride[d]) * ue;
-  if (d + 1 == s.in_dims.size()) {
-    fill_elements(out, size_t(s.before[d] * s.unit), val, s.es);
-    out += size_t(s.before[d]) * ue;
-    const size_t n = size_t(s.in_dims[d]) * ue;
-    if (n) std::memcpy(out, in, n);
-    fill_elements(out + n, size_t(s.after[d] * s.unit), val, s.es);
+// Rows [i0, i1) of folded level d (out / in at the level's first row); the padding before / after the level's rows
+// is written by the range that starts / ends it. The two innermost levels run as kernels::pad_rows.
+void PadLevel(const PadState& s, size_t d, uint8_t* out, const uint8_t* in, const uint8_t* val, int64_t i0,
+              int64_t i1) {
+  const size_t r = s.in_dims.size(), ue = size_t(s.unit) * s.es;
+  if (d + 1 == r) {  // a single innermost row (a rank-1 fold)
+    kernels::pad_rows(out, in, 1, size_t(s.before[d]) * ue, size_t(s.in_dims[d]) * ue, size_t(s.after[d]) * ue, val,
+                      s.es);
     return;
   }
-  fill_elements(out, size_t(s.before[d] * s.out_stride[d] * s.unit), val, s.es);
-  out += size_t(s.before[d]) * blk;
-  const size_t in_blk = size_t(s.in_stride[d]) * ue;
-  for (int64_t i = 0; i < s.in_dims[d]; ++i) PadRec(s, d + 1, out + size_t(i) * blk, in + size_t(i) * in_blk, val);
-  out += size_t(s.in_dims[d]) * blk;
-  fill_elements(out, size_t(s.after[d] * s.out_stride[d] * s.unit), val, s.es);
+  const size_t blk = size_t(s.out_stride[d]) * ue, in_blk = size_t(s.in_stride[d]) * ue;
+  if (i0 == 0) fill_elements(out, size_t(s.before[d] * s.out_stride[d] * s.unit), val, s.es);
+  uint8_t* o = out + size_t(s.before[d]) * blk;
+  if (d + 2 == r) {
+    kernels::pad_rows(o + size_t(i0) * blk, in + size_t(i0) * in_blk, i1 - i0, size_t(s.before[d + 1]) * ue,
+                      size_t(s.in_dims[d + 1]) * ue, size_t(s.after[d + 1]) * ue, val, s.es);
+  } else {
+    for (int64_t i = i0; i < i1; ++i)
+      PadLevel(s, d + 1, o + size_t(i) * blk, in + size_t(i) * in_blk, val, 0, s.in_dims[d + 1]);
+  }
+  if (i1 == s.in_dims[d])
+    fill_elements(o + size_t(s.in_dims[d]) * blk, size_t(s.after[d] * s.out_stride[d] * s.unit), val, s.es);
 }
 
 void EvalPad(OpContext& ctx) {
@@ -119,7 +126,26 @@ void EvalPad(OpContext& ctx) {
     if (out.bytes) std::memcpy(out.data, in.data, size_t(out.elements()) * s.es);
     return;
   }
-  PadRec(s, 0, out.data, in.data, val);
+  // Threads split the first level with more than one row; the levels above it (one row each) only pad.
+  size_t d = 0;
+  uint8_t* o = out.data;
+  const size_t ue = size_t(s.unit) * s.es;
+  if (ctx.num_threads() > 1 && out.bytes >= (size_t(1) << 17)) {
+    for (; d + 2 < s.in_dims.size() && s.in_dims[d] == 1; ++d) {
+      const size_t blk = size_t(s.out_stride[d]) * ue;
+      fill_elements(o, size_t(s.before[d] * s.out_stride[d] * s.unit), val, s.es);
+      fill_elements(o + size_t(s.before[d] + 1) * blk, size_t(s.after[d] * s.out_stride[d] * s.unit), val, s.es);
+      o += size_t(s.before[d]) * blk;
+    }
+    if (s.in_dims[d] > 1 && d + 1 < s.in_dims.size()) {
+      const int64_t grain = std::max<int64_t>(1, int64_t((size_t(1) << 14) / std::max<size_t>(1, size_t(s.out_stride[d]) * ue)));
+      ctx.pool().parallel_for(s.in_dims[d], grain, [&](int64_t b, int64_t e, int) {
+        PadLevel(s, d, o, in.data, val, b, e);
+      });
+      return;
+    }
+  }
+  PadLevel(s, d, o, in.data, val, 0, s.in_dims[d]);
 }
 
 }  // namespace

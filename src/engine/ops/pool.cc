@@ -6,12 +6,14 @@
 // int8 / uint8 / int16 (MAX and AVERAGE): the reference kernels work on the raw integers (input and output share
 // scale and zero point), bit-exact: max of the window, or the int64 window sum divided by the count rounding half
 // away from zero; then the fused activation as a clamp in the output's quantized domain.
+// The row loops are kernels/pool.cc (vectorized float rows for the machine's kernel set; integer rows).
 // Versions: 1 float, 2 int8/uint8, 3 int16 (and the uint16 variant, which slimrt refuses by type).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
+#include "kernels/pool.h"
 #include "kernels/threadpool.h"
 #include "op.h"
 #include "ops/util.h"
@@ -40,108 +42,21 @@ struct PoolState : OpState {
   int32_t qlo = 0, qhi = 0;    // quantized activation clamp
 };
 
-// The valid part [f0, f1) of the window of output position o along one axis.
-struct Window {
-  int origin, f0, f1;
-};
-__attribute__((always_inline)) inline Window window(int o, int stride, int pad, int filter, int in) {
-  const int origin = o * stride - pad;
-  return {origin, std::max(0, -origin), std::min(filter, in - origin)};
-}
-
-// Float rows [row_begin, row_end) of (batch, out_y), one instantiation per pool kind (a runtime kind branch per
-// tap kept the channel loops from vectorizing well: MAX_POOL_2D ran ~40% slower).
-template <PoolKind kind>
-void PoolRowsFloat(const PoolState& s, const float* in, float* out, int64_t row_begin, int64_t row_end) {
-  const int C = s.ch;
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    const int b = int(row / s.out_h);
-    const Window wy = window(int(row % s.out_h), s.stride_h, s.pad_top, s.filter_h, s.in_h);
-    const float* in_b = in + int64_t(b) * s.in_h * s.in_w * C;
-    float* out_row = out + row * s.out_w * C;
-    for (int ox = 0; ox < s.out_w; ++ox) {
-      const Window wx = window(ox, s.stride_w, s.pad_left, s.filter_w, s.in_w);
-      float* o = out_row + int64_t(ox) * C;
-      const int count = std::max(0, wy.f1 - wy.f0) * std::max(0, wx.f1 - wx.f0);
-      const float init = kind == kMax ? std::numeric_limits<float>::lowest() : 0.f;
-      for (int c = 0; c < C; ++c) o[c] = init;
-      for (int fy = wy.f0; fy < wy.f1; ++fy) {
-        const float* in_row = in_b + (int64_t(wy.origin + fy) * s.in_w + wx.origin) * C;
-        for (int fx = wx.f0; fx < wx.f1; ++fx) {
-          const float* p = in_row + int64_t(fx) * C;
-          if (kind == kMax) {
-            // std::max's semantics on values (not references), so it compiles to maxss instead of a select+reload
-            for (int c = 0; c < C; ++c) {
-              const float a = o[c], v = p[c];
-              o[c] = a < v ? v : a;
-            }
-          } else if (kind == kAvg) {
-            for (int c = 0; c < C; ++c) o[c] += p[c];
-          } else {
-            for (int c = 0; c < C; ++c) o[c] += p[c] * p[c];
-          }
-        }
-      }
-      // A window entirely in the padding (impossible under TFLite's padding rules) averages to 0.
-      const float n = float(std::max(count, 1));
-      for (int c = 0; c < C; ++c) {
-        float v = o[c];
-        if (kind == kAvg) v = v / n;
-        if (kind == kL2) v = std::sqrt(v / n);
-        o[c] = std::min(std::max(v, s.lo), s.hi);
-      }
-    }
-  }
-}
-
-// int8 / uint8 / int16 rows: elements are loaded and stored through the type (cold code: built for size).
-int32_t load(DType t, const uint8_t* base, int64_t i) {
-  switch (t) {
-    case DType::kInt8: return reinterpret_cast<const int8_t*>(base)[i];
-    case DType::kUInt8: return base[i];
-    default: return reinterpret_cast<const int16_t*>(base)[i];
-  }
-}
-
-void PoolRowsInt(const PoolState& s, const uint8_t* in, uint8_t* out, int64_t row_begin, int64_t row_end) {
-  const int C = s.ch;
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    const int b = int(row / s.out_h);
-    const Window wy = window(int(row % s.out_h), s.stride_h, s.pad_top, s.filter_h, s.in_h);
-    const int64_t in_b = int64_t(b) * s.in_h * s.in_w * C;
-    for (int ox = 0; ox < s.out_w; ++ox) {
-      const Window wx = window(ox, s.stride_w, s.pad_left, s.filter_w, s.in_w);
-      const int64_t count = int64_t(std::max(0, wy.f1 - wy.f0)) * std::max(0, wx.f1 - wx.f0);
-      for (int c = 0; c < C; ++c) {
-        int64_t acc = s.kind == kMax ? std::numeric_limits<int64_t>::min() : 0;
-        for (int fy = wy.f0; fy < wy.f1; ++fy) {
-          const int64_t p = in_b + (int64_t(wy.origin + fy) * s.in_w + wx.origin) * C + c;
-          for (int fx = wx.f0; fx < wx.f1; ++fx) {
-            const int64_t v = load(s.type, in, p + int64_t(fx) * C);
-            acc = s.kind == kMax ? std::max(acc, v) : acc + v;
-          }
-        }
-        if (s.kind == kAvg && count > 0) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-        const int32_t v = int32_t(std::min<int64_t>(std::max<int64_t>(acc, s.qlo), s.qhi));
-        const int64_t o = (row * s.out_w + ox) * C + c;
-        if (s.type == DType::kInt16) reinterpret_cast<int16_t*>(out)[o] = int16_t(v);
-        else out[o] = uint8_t(v);
-      }
-    }
-  }
-}
-
 void EvalPool(OpContext& ctx) {
   const PoolState& s = ctx.state<PoolState>();
   const uint8_t* in = ctx.input(0).data;
   uint8_t* out = ctx.output(0).data;
+  const kernels::PoolParams p{s.batch,    s.in_h,     s.in_w,     s.ch,       s.out_h,   s.out_w,  s.stride_h,
+                              s.stride_w, s.filter_h, s.filter_w, s.pad_top, s.pad_left, s.lo,     s.hi};
+  const kernels::PoolKind kind = s.kind == kMax   ? kernels::PoolKind::kMax
+                                 : s.kind == kAvg ? kernels::PoolKind::kAvg
+                                                  : kernels::PoolKind::kL2;
+  const int itype = s.type == DType::kInt8 ? 0 : s.type == DType::kUInt8 ? 1 : 2;
   auto run = [&](int64_t b, int64_t e, int) {
-    const float* fin = reinterpret_cast<const float*>(in);
-    float* fout = reinterpret_cast<float*>(out);
-    if (s.type != DType::kFloat32) PoolRowsInt(s, in, out, b, e);
-    else if (s.kind == kMax) PoolRowsFloat<kMax>(s, fin, fout, b, e);
-    else if (s.kind == kAvg) PoolRowsFloat<kAvg>(s, fin, fout, b, e);
-    else PoolRowsFloat<kL2>(s, fin, fout, b, e);
+    if (s.type == DType::kFloat32)
+      kernels::pool_rows_f32(p, kind, reinterpret_cast<const float*>(in), reinterpret_cast<float*>(out), b, e);
+    else
+      kernels::pool_rows_int(p, kind, itype, in, out, s.qlo, s.qhi, b, e);
   };
   const int64_t rows = int64_t(s.batch) * s.out_h;
   const int64_t work_per_row = std::max<int64_t>(1, int64_t(s.out_w) * s.ch * s.filter_h * s.filter_w);

@@ -18,7 +18,9 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/pool.h"
 #include "kernels/quant_math.h"
+#include "kernels/threadpool.h"
 #include "op.h"
 #include "ops/util.h"
 
@@ -122,33 +124,22 @@ void store(DType t, uint8_t* p, int64_t i, int64_t v) {
 
 // ---- float32 ----
 
-void MeanThree(const ReduceState& s, const float* in, float* out) {
-  const int64_t inner = s.inner, mid = s.mid;
+// The [outer, mid, inner] MEAN (kernels/pool.h); large ones split the outer rows, or for one row its columns,
+// across threads.
+void MeanThree(OpContext& ctx, const ReduceState& s, const float* in, float* out) {
   const float c = float(s.count);
-  if (inner == 1) {
-    for (int64_t o = 0; o < s.outer; ++o) {
-      const float* p = in + o * mid;
-      // Several partial sums: vectorizable and more accurate than one serial chain.
-      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int64_t i = 0;
-      for (; i + 8 <= mid; i += 8)
-        for (int k = 0; k < 8; ++k) acc[k] += p[i + k];
-      float sum = 0;
-      for (; i < mid; ++i) sum += p[i];
-      sum += ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-      out[o] = sum / c;
-    }
-    return;
-  }
-  for (int64_t o = 0; o < s.outer; ++o) {
-    float* dst = out + o * inner;
-    const float* p = in + o * mid * inner;
-    for (int64_t j = 0; j < inner; ++j) dst[j] = 0.f;
-    for (int64_t m = 0; m < mid; ++m) {
-      const float* row = p + m * inner;
-      for (int64_t j = 0; j < inner; ++j) dst[j] += row[j];
-    }
-    for (int64_t j = 0; j < inner; ++j) dst[j] /= c;
+  const int64_t work = s.outer * s.mid * s.inner;
+  if (ctx.num_threads() <= 1 || work < (1 << 16))
+    return kernels::mean_mid_f32(in, out, s.mid, s.inner, c, 0, s.outer, 0, s.inner);
+  if (s.outer >= 2 * ctx.num_threads() || s.inner < 128) {
+    const int64_t grain = std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, s.mid * s.inner));
+    ctx.pool().parallel_for(s.outer, grain, [&](int64_t b, int64_t e, int) {
+      kernels::mean_mid_f32(in, out, s.mid, s.inner, c, b, e, 0, s.inner);
+    });
+  } else {
+    ctx.pool().parallel_for(s.inner, 64, [&](int64_t b, int64_t e, int) {
+      kernels::mean_mid_f32(in, out, s.mid, s.inner, c, 0, s.outer, b, e);
+    });
   }
 }
 
@@ -156,7 +147,7 @@ void EvalFloat(OpContext& ctx) {
   const ReduceState& s = ctx.state<ReduceState>();
   const float* in = ctx.input(0).as<float>();
   float* out = ctx.output(0).as<float>();
-  if (s.kind == kMean && s.three && s.count > 0) return MeanThree(s, in, out);
+  if (s.kind == kMean && s.three && s.count > 0) return MeanThree(ctx, s, in, out);
   const Kind k = s.kind;
   const float init = k == kProd ? 1.f
                      : k == kMax ? std::numeric_limits<float>::lowest()

@@ -41,6 +41,8 @@ struct SoftmaxState : OpState {
   int32_t rev_mult = 0;  // LOG_SOFTMAX int8: the inverse of the Q5.26 scaling
   int rev_shift = 0;
   std::vector<int16_t> exp_lut, recip_lut;  // int16 only
+  // 8-bit SOFTMAX: exp of every possible (x - max) in [-255, 0] (index -diff), the reference's Q0.31 value or -1
+  std::vector<int32_t> exp8;
 };
 
 // ---- float32 ----
@@ -80,41 +82,45 @@ int32_t load8(DType t, const uint8_t* p, int64_t i) {
   return t == DType::kInt8 ? int32_t(reinterpret_cast<const int8_t*>(p)[i]) : int32_t(p[i]);
 }
 
-void EvalQuant8(OpContext& ctx) {
-  const SoftmaxState& s = ctx.state<SoftmaxState>();
-  const uint8_t* in = ctx.input(0).data;
-  uint8_t* out = ctx.output(0).data;
+// Rows [r0, r1). The exponentials come from the per-node table (the same fixed-point values, computed once).
+void Quant8Rows(const SoftmaxState& s, const uint8_t* in, uint8_t* out, int64_t r0, int64_t r1) {
   const bool out16 = s.out_type == DType::kInt16;
   int32_t out_lo, out_hi;
   int_type_range(s.out_type, &out_lo, &out_hi);
   const int out_bits = out16 ? 16 : 8;
   const int64_t d = s.depth;
-  // exp of (x - max) in Q0.31, or -1 when the difference is below diff_min.
-  auto exp_of = [&](int32_t diff) {
-    if (diff < s.diff_min) return int32_t(-1);
-    const int32_t scaled = fxp::mul(int32_t(uint32_t(diff) << s.shift), s.mult);  // Q5.26
-    return fxp::exp_on_negative_values(scaled, 5);
-  };
-  for (int64_t r = 0; r < s.rows; ++r) {
+  const int32_t* tab = s.exp8.data();
+  for (int64_t r = r0; r < r1; ++r) {
     const int64_t base = r * d;
     int32_t mx = s.in_type == DType::kInt8 ? -128 : 0;
     for (int64_t c = 0; c < d; ++c) mx = std::max(mx, load8(s.in_type, in, base + c));
     int32_t sum = 0;  // Q12.19
     for (int64_t c = 0; c < d; ++c) {
-      const int32_t e = exp_of(load8(s.in_type, in, base + c) - mx);
+      const int32_t e = tab[mx - load8(s.in_type, in, base + c)];
       if (e >= 0) sum = fxp::add(sum, fxp::rescale(e, 0, 12));
     }
     int over_unit = 0;
     const int32_t scale = fxp::reciprocal(sum, 12, &over_unit);
     const int exponent = std::min(31, std::max(0, over_unit + 31 - out_bits));
     for (int64_t c = 0; c < d; ++c) {
-      const int32_t e = exp_of(load8(s.in_type, in, base + c) - mx);
+      const int32_t e = tab[mx - load8(s.in_type, in, base + c)];
       int32_t v = out_lo;
       if (e >= 0) v = std::min(std::max(qm::RoundingDivideByPOT(fxp::mul(scale, e), exponent) + out_lo, out_lo), out_hi);
       if (out16) reinterpret_cast<int16_t*>(out)[base + c] = int16_t(v);
       else out[base + c] = uint8_t(v);
     }
   }
+}
+
+void EvalQuant8(OpContext& ctx) {
+  const SoftmaxState& s = ctx.state<SoftmaxState>();
+  const uint8_t* in = ctx.input(0).data;
+  uint8_t* out = ctx.output(0).data;
+  if (ctx.num_threads() > 1 && s.rows > 1 && s.rows * s.depth >= (1 << 14))
+    ctx.pool().parallel_for(s.rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, s.depth)),
+                            [&](int64_t b, int64_t e, int) { Quant8Rows(s, in, out, b, e); });
+  else
+    Quant8Rows(s, in, out, 0, s.rows);
 }
 
 // ---- int16 (interpolated tables) ----
@@ -259,6 +265,13 @@ void PrepareQuant(OpContext& ctx, SoftmaxState& s, const Tensor& in, const Tenso
     ctx.check(std::fabs(out_scale - 1.f / 256) <= 0.001f / 256, "int8 output scale must be 1/256, got ", out_scale);
   }
   ScaleIntoQ5(ctx, s, double(s.beta) * double(in_scale));
+  s.exp8.resize(256);
+  for (int32_t k = 0; k < 256; ++k) {  // diff = -k
+    const int32_t diff = -k;
+    s.exp8[size_t(k)] = diff < s.diff_min ? -1
+                                           : fxp::exp_on_negative_values(fxp::mul(int32_t(uint32_t(diff) << s.shift),
+                                                                                  s.mult), 5);  // Q5.26 in
+  }
   ctx.set_eval(EvalQuant8);
 }
 

@@ -63,16 +63,20 @@ def bench(argv):
         interp.invoke()
         times.append(time.perf_counter() - t0)
 
+    # Per-op profile: each node's median over the profiled invokes (robust to a busy machine), summed by op type.
     engine = interp._engine
-    engine.set_profiling(True)
-    profiled_runs = min(args.runs, 10)
+    profiled_runs = min(args.runs, 30)
+    per_node = {}
     for _ in range(profiled_runs):
+        engine.set_profiling(True)  # (clears the previous invoke's timings)
         interp.invoke()
-    per_type, count = {}, {}
-    for _sg, _node, op, seconds in engine.timings():
-        per_type[op] = per_type.get(op, 0.0) + seconds
-        count[op] = count.get(op, 0) + 1
+        for sg, node, op, seconds in engine.timings():
+            per_node.setdefault((sg, node, op), []).append(seconds)
     engine.set_profiling(False)
+    per_type, count = {}, {}
+    for (_sg, _node, op), secs in per_node.items():
+        per_type[op] = per_type.get(op, 0.0) + statistics.median(secs)
+        count[op] = count.get(op, 0) + 1
     total = sum(per_type.values()) or 1.0
 
     ms = lambda s: "%.3f" % (s * 1e3)
@@ -83,7 +87,7 @@ def bench(argv):
     print()
     print("%-24s %6s %12s %8s" % ("op type", "nodes", "ms/invoke", "share"))
     for op, s in sorted(per_type.items(), key=lambda kv: -kv[1])[:args.top]:
-        print("%-24s %6d %12s %7.1f%%" % (op, count[op] // profiled_runs, ms(s / profiled_runs), 100 * s / total))
+        print("%-24s %6d %12s %7.1f%%" % (op, count[op], ms(s), 100 * s / total))
     return 0
 
 

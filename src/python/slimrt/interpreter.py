@@ -71,6 +71,8 @@ class Interpreter:
             self._engine = _slimrt.Engine(model_content, num_threads)
         else:
             raise ValueError("Can't create interpreter without `model_path` or `model_content`")
+        if experimental_preserve_all_tensors:
+            self._engine.set_preserve_all_tensors(True)  # no graph fusions: every intermediate stays readable
         self._signatures = {key: (sg, dict(inputs), dict(outputs))
                             for key, sg, inputs, outputs in self._engine.signatures()}
 
