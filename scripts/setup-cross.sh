@@ -3,7 +3,7 @@
 #
 #   scripts/setup-cross.sh [--venv DIR] [--gnu] [--no-apt] [--targets "T1 T2"]
 #
-#   --venv DIR   Python venv to pip-install ziglang, conan, pybind11, auditwheel, numpy into
+#   --venv DIR   Python venv to pip-install the pinned toolchain (requirements-cross.txt) + numpy into
 #                (created if missing; default: this checkout's .venv if it exists, else python3)
 #   --python PY  use this Python (and its environment) instead of a venv
 #   --gnu        also install Debian's cross gcc / MinGW-w64 (posix) compilers (family gnu)
@@ -102,13 +102,18 @@ elif [ -n "$venv" ]; then
 else
   py="$(command -v python3)"
 fi
-"$py" - <<'EOF' || {
+# The pinned toolchain (requirements-cross.txt: exact versions, they shape the wheels' bytes) + numpy.
+PYTHONPATH="$here/slim${PYTHONPATH:+:$PYTHONPATH}" "$py" - "$here" <<'EOF' || {
 import importlib.util, sys
-need = ["ziglang", "conans", "pybind11", "auditwheel", "numpy", "packaging", "deflate"]
-sys.exit(1 if [m for m in need if importlib.util.find_spec(m) is None] else 0)
+from pathlib import Path
+from slim.build.pins import pin_problems, read_pins
+repo = Path(sys.argv[1])
+bad = pin_problems(repo, names=list(read_pins(repo)))
+bad += [m for m in ("numpy", "packaging") if importlib.util.find_spec(m) is None]
+sys.exit(1 if bad else 0)
 EOF
-  say "pip install ziglang conan pybind11 auditwheel numpy packaging deflate into $py"
-  "$py" -m pip install -q --disable-pip-version-check ziglang conan pybind11 auditwheel numpy packaging deflate \
+  say "pip install -r requirements-cross.txt numpy packaging into $py"
+  "$py" -m pip install -q --disable-pip-version-check -r "$here/requirements-cross.txt" numpy packaging \
     || die "pip install failed"
 }
 

@@ -3,6 +3,7 @@ the native reference, and collect typed results for the table."""
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
 import tempfile
 import time
@@ -18,6 +19,7 @@ from .cmake import cmake_build
 from .common import Paths, log
 from .conan import conan_target_python
 from .package import make_wheel, wheel_name
+from .pins import check_pins
 from .runners import make_inputs, run_slimrt_run, runner_for, smoke_python
 from .sysroot import prepare_sysroot
 from .toolchains import write_toolchains
@@ -62,6 +64,7 @@ class Result:
     status: Status = Status.ERROR
     wheel: str = ""
     size: int = 0
+    sha256: str = ""
     build_s: float = 0.0
     smoke_s: float = 0.0
     checks: List[str] = field(default_factory=list)   # problems
@@ -113,11 +116,15 @@ class Session:
         self.wheels: Dict[str, Path] = {}
         self._ref: Dict[str, object] = {}
         self.runner_everywhere = bool(os.environ.get("SLIM_SMOKE_RUNNER_EVERYWHERE"))
+        self._pins_checked = False
 
     def build(self, t: T.Target) -> Path:
         t = t.for_family(self.family)
         if t.name in self.wheels:
             return self.wheels[t.name]
+        if not self._pins_checked:
+            check_pins(self.paths.repo, self.family)
+            self._pins_checked = True
         stale = write_toolchains(self.paths.repo, check=True)
         if stale:
             raise BuildError("generated toolchain files are out of date with slim/slim/targets.py: "
@@ -188,6 +195,7 @@ class Session:
         try:
             whl = self.build(t)
             res.wheel, res.size = whl.name, whl.stat().st_size
+            res.sha256 = hashlib.sha256(whl.read_bytes()).hexdigest()
             res.build_s = time.monotonic() - t0
             res.checks = check_wheel(t, whl, self.paths)
             if smoke:
@@ -206,12 +214,12 @@ class Session:
 
 
 def table(results: List[Result]) -> str:
-    rows = [("target", "wheel", "size", "checks", "smoke", "build s", "smoke s")]
+    rows = [("target", "wheel", "size", "checks", "smoke", "build s", "smoke s", "sha256")]
     for r in results:
         smoke = r.smoke.cell() if r.status is not Status.ERROR else "ERROR"
         rows.append((r.target, r.wheel or "-", "%.0f KB" % (r.size / 1024) if r.size else "-",
                      "ok" if not r.checks and r.wheel else ("FAIL" if r.checks else "-"), smoke,
-                     "%.1f" % r.build_s, "%.1f" % r.smoke_s))
+                     "%.1f" % r.build_s, "%.1f" % r.smoke_s, r.sha256 or "-"))
     w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * x for x in w))
