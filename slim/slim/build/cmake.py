@@ -52,7 +52,8 @@ def cmake_build(t: T.Target, family: str, paths: Paths, build: Path, conan_dir: 
                          "--write-toolchains`" % (toolchain, t.name))
     defs = ["-DCMAKE_TOOLCHAIN_FILE=%s" % toolchain, "-DCMAKE_BUILD_TYPE=Release", "-DSLIMRT_PYTHON=ON",
             "-DSLIMRT_RUNNER=ON", "-DSLIMRT_TOOLCHAIN_FAMILY=%s" % family,
-            "-DSLIMRT_HOST_PYTHON=%s" % sys.executable, "-DSLIMRT_TARGET_PYTHON_DIR=%s" % conan_dir]
+            "-DSLIMRT_HOST_PYTHON=%s" % sys.executable, "-DSLIMRT_TARGET_PYTHON_DIR=%s" % conan_dir,
+            "-DSLIMRT_PYTHON_EXT_SUFFIX=%s" % t.ext_suffix]
     if ninja:
         defs += ["-G", "Ninja", "-DCMAKE_MAKE_PROGRAM=%s" % ninja]
     stamp = build / "cmake.inputs"
@@ -62,11 +63,11 @@ def cmake_build(t: T.Target, family: str, paths: Paths, build: Path, conan_dir: 
             not stamp.exists() or stamp.read_text() != want:
         shutil.rmtree(tree, ignore_errors=True)
         stamp.unlink(missing_ok=True)
-        log("%s: cmake configure (%s)" % (t.name, family))
+        log("%s: cmake configure (%s)" % (t.label, family))
         run([cmake, "-S", paths.repo, "-B", tree] + defs, env=env, what="cmake configure for %s" % t.name,
             logfile=logf)
         stamp.write_text(want)
-    log("%s: cmake build" % t.name)
+    log("%s: cmake build" % t.label)
     run([cmake, "--build", tree, "-j", str(jobs)], env=env, what="build for %s" % t.name, logfile=logf)
     stage = build / "stage"
     shutil.rmtree(stage, ignore_errors=True)

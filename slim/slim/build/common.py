@@ -46,7 +46,9 @@ class Paths:
         return self.cache / "sysroot" / t.sysroot_name
 
     def build(self, t: T.Target, family: str) -> Path:
-        return (self.builds or self.cache / "build") / ("%s-%s" % (t.name, family))
+        """One build tree per (target, family, CPython); the default CPython's has no suffix."""
+        py = "" if t.python == T.PY_VERSION else "-" + t.py_tag
+        return (self.builds or self.cache / "build") / ("%s-%s%s" % (t.name, family, py))
 
     def runner(self, t: T.Target) -> Path:
         return self.dist / "bin" / t.name / ("slimrt-run" + t.exe_suffix)

@@ -45,10 +45,19 @@ class Smoke:
     problems: List[str] = field(default_factory=list)
     how: str = ""
     ran: bool = False
+    runner_python: bool = False   # the wheel itself ran in the target's CPython
 
     @property
     def ok(self) -> bool:
         return self.ran and not self.problems
+
+    def proof(self) -> str:
+        """How the wheel is proven: never more than what ran."""
+        if self.ok and self.runner_python:
+            return "ran on target"
+        if self.ok:
+            return "built + static checks (slimrt-run ran on target)"
+        return "built + static checks only" if not self.ran else "not proven"
 
     def cell(self) -> str:
         if not self.ran:
@@ -62,6 +71,7 @@ class Smoke:
 class Result:
     target: str
     status: Status = Status.ERROR
+    python: str = T.PY_VERSION
     wheel: str = ""
     size: int = 0
     sha256: str = ""
@@ -79,6 +89,7 @@ class Result:
         d = asdict(self)
         d["status"] = self.status.value
         d["smoke"]["cell"] = self.smoke.cell()
+        d["proven"] = self.smoke.proof() if self.status is not Status.ERROR else "not built"
         return d
 
 
@@ -120,8 +131,8 @@ class Session:
 
     def build(self, t: T.Target) -> Path:
         t = t.for_family(self.family)
-        if t.name in self.wheels:
-            return self.wheels[t.name]
+        if t.label in self.wheels:
+            return self.wheels[t.label]
         if not self._pins_checked:
             check_pins(self.paths.repo, self.family)
             self._pins_checked = True
@@ -135,15 +146,17 @@ class Session:
         conan_dir = conan_target_python(t, self.family, self.paths, b)
         stage = cmake_build(t, self.family, self.paths, b, conan_dir, self.jobs)
         whl = make_wheel(t, self.paths, stage)
-        self.wheels[t.name] = whl
-        log("%s: %s (%d bytes)" % (t.name, whl.name, whl.stat().st_size))
+        self.wheels[t.label] = whl
+        log("%s: %s (%d bytes)" % (t.label, whl.name, whl.stat().st_size))
         return whl
 
     def reference(self, model: Path):
-        """Outputs (and input description) of the native x86_64 wheel for a model."""
-        if model.name not in self._ref:
+        """Outputs (and input description) of the native x86_64 wheel for a model, built for the
+        host's CPython (the default version): every other CPython and target is compared with it."""
+        key = model.name
+        if key not in self._ref:
             ref_t = T.get(T.REFERENCE).for_family(self.family)
-            whl = self.wheels.get(ref_t.name)
+            whl = self.wheels.get(ref_t.label)
             if whl is None:
                 cand = self.paths.dist / wheel_name(ref_t, self.paths.repo)
                 whl = cand if cand.exists() else self.build(ref_t)
@@ -151,9 +164,9 @@ class Session:
             with tempfile.TemporaryDirectory() as d:
                 res = smoke_python(r, r.install(whl, Path(d) / "t"), model)
             if not res.ok:
-                raise BuildError("reference run (%s) of %s failed: %s" % (ref_t.name, model.name, res.reason))
-            self._ref[model.name] = res
-        return self._ref[model.name]
+                raise BuildError("reference run (%s) of %s failed: %s" % (ref_t.label, model.name, res.reason))
+            self._ref[key] = res
+        return self._ref[key]
 
     def smoke(self, t: T.Target, whl: Path, models: List[Path]) -> List[str]:
         """Run the models on the target; returns problems (empty = all match the reference)."""
@@ -190,7 +203,7 @@ class Session:
 
     def one(self, t: T.Target, smoke: bool = True, models: Optional[List[Path]] = None) -> Result:
         t = t.for_family(self.family)
-        res = Result(t.name)
+        res = Result(t.name, python=t.python)
         t0 = time.monotonic()
         try:
             whl = self.build(t)
@@ -201,7 +214,8 @@ class Session:
             if smoke:
                 t1 = time.monotonic()
                 models = models or model_paths(self.paths)
-                res.smoke = Smoke(len(models), self.smoke(t, whl, models), self.how(t), True)
+                res.smoke = Smoke(len(models), self.smoke(t, whl, models), self.how(t), True,
+                                  runner_python=runner_for(t, self.paths).python is not None)
                 res.smoke_s = time.monotonic() - t1
             res.status = Status.OK if not res.checks and (res.smoke.ok or not smoke) else Status.FAILED
             res.details += res.smoke.problems
@@ -214,11 +228,12 @@ class Session:
 
 
 def table(results: List[Result]) -> str:
-    rows = [("target", "wheel", "size", "checks", "smoke", "build s", "smoke s", "sha256")]
+    rows = [("target", "python", "wheel", "size", "checks", "smoke", "proven", "build s", "smoke s", "sha256")]
     for r in results:
         smoke = r.smoke.cell() if r.status is not Status.ERROR else "ERROR"
-        rows.append((r.target, r.wheel or "-", "%.0f KB" % (r.size / 1024) if r.size else "-",
-                     "ok" if not r.checks and r.wheel else ("FAIL" if r.checks else "-"), smoke,
+        proven = r.smoke.proof() if r.status is not Status.ERROR else "not built"
+        rows.append((r.target, r.python, r.wheel or "-", "%.0f KB" % (r.size / 1024) if r.size else "-",
+                     "ok" if not r.checks and r.wheel else ("FAIL" if r.checks else "-"), smoke, proven,
                      "%.1f" % r.build_s, "%.1f" % r.smoke_s, r.sha256 or "-"))
     w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip() for row in rows]
