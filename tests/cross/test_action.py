@@ -5,6 +5,7 @@ it is checked to be pinned and to upload the output folder."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,22 @@ ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 EXPR = re.compile(r"\$\{\{\s*(inputs\.[\w-]+|github\.action_path)\s*\}\}")
 
 
+def action_checkout(dest: Path) -> Path:
+    """What GitHub puts at github.action_path: this repository (the parts the action reads), in its own
+    folder, so pip's in-tree build of slim/ does not write into the working tree."""
+    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    shutil.copytree(REPO / "slim", dest / "slim", ignore=ignore)
+    shutil.copytree(REPO / "scripts", dest / "scripts", ignore=ignore)
+    shutil.copy2(REPO / "action.yml", dest / "action.yml")
+    return dest
+
+
 def run_action(inputs: dict, work: Path):
     """Run every shell step in order; returns (exit status of the failing step or 0, outputs, log)."""
     values = {"inputs." + k: v.get("default", "") for k, v in ACTION["inputs"].items()}
     values.update({"inputs." + k: v for k, v in inputs.items()})
-    values["github.action_path"] = str(REPO)
+    values["github.action_path"] = str(work / "action") if (work / "action").is_dir() else \
+        str(action_checkout(work / "action"))
     outputs = work / "github_output"
     outputs.write_text("")
     log = []
