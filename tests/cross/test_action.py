@@ -23,7 +23,9 @@ EXPR = re.compile(r"\$\{\{\s*(inputs\.[\w-]+|github\.action_path)\s*\}\}")
 def action_checkout(dest: Path) -> Path:
     """What GitHub puts at github.action_path: this repository (the parts the action reads), in its own
     folder, so pip's in-tree build of slim/ does not write into the working tree."""
-    ignore = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    def ignore(folder, names):
+        return [n for n in names if n.endswith(".egg-info") or n == "__pycache__"
+                or (n == "build" and Path(folder) == REPO / "slim")]       # setuptools' build/
     shutil.copytree(REPO / "slim", dest / "slim", ignore=ignore)
     shutil.copytree(REPO / "scripts", dest / "scripts", ignore=ignore)
     shutil.copy2(REPO / "action.yml", dest / "action.yml")
