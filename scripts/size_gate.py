@@ -41,7 +41,7 @@ def stacks_from_dist(dist: Path, python: str, models) -> dict:
     from slim import targets as T
     out = {}
     for t in T.TARGETS.values():
-        tag = T.wheel_tag(t, python)
+        tag = t.for_python(python).wheel_tag
         found = sorted(dist.glob("slimrt-*-%s.whl" % tag))
         extra = sorted((dist / "numpy" / t.name).glob("*.whl"))
         out[t.name] = found[:1] + extra + list(models) if found else []

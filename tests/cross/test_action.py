@@ -90,3 +90,21 @@ def test_action_prunes_uploads_and_gates(built, tmp_path, venv_python):
     # nothing matches: a clear message, no prune
     status, _, log = run_action(dict(common, wheels="nothing/*.whl", **{"output-dir": "out3"}), tmp_path)
     assert status == 1 and "no wheel matches 'nothing/*.whl'" in log
+
+
+def test_size_gate_over_the_built_wheels(built, paths, tmp_path):
+    """The workflow's size-gate step on `make wheels`' output: one row per target, all within budget."""
+    for t in T.TARGETS.values():
+        built(t)
+    model = REPO / "tests" / "data" / "models" / "hand_recrop.tflite"
+    p = subprocess.run([sys.executable, str(REPO / "scripts" / "size_gate.py"), "--dist", str(paths.dist),
+                        "--python", T.PY_VERSION, "--model", str(model), "--runtime-budget", "500KB",
+                        "--stack-budget", "5MB", "--json", str(tmp_path / "g.json")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    rows = json.loads((tmp_path / "g.json").read_text())["rows"]
+    assert [r["target"] for r in rows] == list(T.TARGETS)
+    for r in rows:
+        whl = paths.dist / r["runtime"]
+        assert r["runtime_bytes"] == whl.stat().st_size <= 500 * 1024
+        assert r["stack_bytes"] == whl.stat().st_size + model.stat().st_size
+    assert p.returncode == 0 and "size gate: ok" in p.stdout, p.stdout
