@@ -48,8 +48,9 @@ def register(subparsers) -> None:
         description="Cross-build slimrt wheels (zig from PyPI, or Debian's gcc/MinGW with "
                     "--family gnu) into dist/, check tags and imports, run the shared models on "
                     "each target (qemu-user / wine / natively) against the native x86_64 outputs, "
-                    "and print a table. Targets: %s (aliases: %s). Exit code 1 unless every row "
-                    "is ok." % (", ".join(T.TARGETS), ", ".join(sorted(T.ALIASES))))
+                    "and print a table (per target and CPython: how it was proven, the wheel's sha256). "
+                    "Targets: %s (aliases: %s). Exit code 1 unless every row is ok."
+                    % (", ".join(T.TARGETS), ", ".join(sorted(T.ALIASES))))
     add_arguments(p)
     p.set_defaults(func=cmd_build)
 
