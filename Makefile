@@ -6,13 +6,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 TARGETS ?=
+# Target CPythons of `make wheels` (default: every version of slim/slim/targets.py PYTHONS)
+PYTHONS ?= all
 
 .PHONY: all venv dev wheels test test-engine zoo-census bench bench-prune fuzz fuzz-ci amalgamation clean help
 
 all: wheels
 
 help:
-	@echo "make wheels          build the slimrt wheel(s) into dist/ (TARGETS=\"...\" for a subset)"
+	@echo "make wheels          build the slimrt wheel(s) into dist/ (TARGETS=\"...\", PYTHONS=\"3.9 3.11\" for a subset)"
 	@echo "make test            run the whole test suite"
 	@echo "make test-engine     run only the engine tests (tests/engine)"
 	@echo "make zoo-census      which zoo models (real + generated) slimrt runs, and which ops block the rest"
@@ -40,8 +42,8 @@ dev: venv
 
 # Through the slim CLI (slim/ on PYTHONPATH: `make wheels` does not need `make dev`).
 wheels: venv
-	bash scripts/setup-cross.sh --venv $(VENV) $(if $(TARGETS),--targets "$(TARGETS)")
-	PYTHONPATH=slim $(PY) -m slim build $(if $(TARGETS),--target "$(TARGETS)")
+	bash scripts/setup-cross.sh --venv $(VENV) $(if $(TARGETS),--targets "$(TARGETS)") --pythons "$(PYTHONS)"
+	PYTHONPATH=slim $(PY) -m slim build $(if $(TARGETS),--target "$(TARGETS)") --python "$(PYTHONS)"
 
 # Everything cross-building needs (zig/conan/auditwheel into .venv; qemu-user, wine 32+64, target Pythons).
 .PHONY: cross-setup

@@ -11,6 +11,10 @@ if(MSVC)
 else()
   target_compile_options(slimrt_flags INTERFACE -Wall -Wextra -Wno-unused-parameter -fno-math-errno
     $<$<CONFIG:Release>:-O2 -ffunction-sections -fdata-sections>)
+  # Reproducible: no absolute source/build paths in the binaries (__FILE__, debug info), wherever the
+  # checkout and the build tree are.
+  target_compile_options(slimrt_flags INTERFACE "-ffile-prefix-map=${PROJECT_SOURCE_DIR}/="
+    "-ffile-prefix-map=${PROJECT_BINARY_DIR}/=")
   if(NOT APPLE)
     target_link_options(slimrt_flags INTERFACE $<$<CONFIG:Release>:-Wl,--gc-sections>)
     include(CheckLinkerFlag)

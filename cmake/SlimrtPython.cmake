@@ -11,7 +11,7 @@ if(SLIMRT_TARGET)
     message(FATAL_ERROR
       "slimrt (${SLIMRT_TARGET}): the target Python was not found (no SlimTargetPython package in "
       "'${SLIMRT_TARGET_PYTHON_DIR}'). Make it with `slim build --target ${SLIMRT_TARGET}`, or by hand:\n"
-      "  conan create recipes/target-python -pr:h toolchains/conan/${SLIMRT_TARGET} -pr:b toolchains/conan/build -nr\n"
+      "  conan create recipes/target-python --version 3.11 -pr:h toolchains/conan/${SLIMRT_TARGET} -pr:b toolchains/conan/build -nr\n"
       "  conan install --requires target-python/3.11 -pr:h toolchains/conan/${SLIMRT_TARGET} "
       "-pr:b toolchains/conan/build -g CMakeDeps -of <build>/conan -nr")
   endif()

@@ -3,12 +3,13 @@
 #
 #   scripts/setup-cross.sh [--venv DIR] [--gnu] [--no-apt] [--targets "T1 T2"]
 #
-#   --venv DIR   Python venv to pip-install ziglang, conan, pybind11, auditwheel, numpy into
+#   --venv DIR   Python venv to pip-install the pinned toolchain (requirements-cross.txt) + numpy into
 #                (created if missing; default: this checkout's .venv if it exists, else python3)
 #   --python PY  use this Python (and its environment) instead of a venv
 #   --gnu        also install Debian's cross gcc / MinGW-w64 (posix) compilers (family gnu)
 #   --no-apt     skip apt (packages already there)
 #   --targets    prepare these targets' sysroots (default: all)
+#   --pythons    ... for these target CPythons (default: 3.11; "all" = every version of the table)
 #
 # apt: qemu-user (aarch64, armv7l), wine + wine64 + wine32:i386 (win_amd64, win32), and the
 # arm64/armhf/i386 architectures so `apt-get download` can fetch the target CPython packages
@@ -23,6 +24,7 @@ pyarg=""
 gnu=0
 apt=1
 targets=""
+pythons="3.11"
 while [ $# -gt 0 ]; do
   case "$1" in
     --venv) venv="$2"; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
     --gnu) gnu=1; shift ;;
     --no-apt) apt=0; shift ;;
     --targets) targets="$2"; shift 2 ;;
+    --pythons) pythons="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "setup-cross.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -102,27 +105,33 @@ elif [ -n "$venv" ]; then
 else
   py="$(command -v python3)"
 fi
-"$py" - <<'EOF' || {
+# The pinned toolchain (requirements-cross.txt: exact versions, they shape the wheels' bytes) + numpy.
+PYTHONPATH="$here/slim${PYTHONPATH:+:$PYTHONPATH}" "$py" - "$here" <<'EOF' || {
 import importlib.util, sys
-need = ["ziglang", "conans", "pybind11", "auditwheel", "numpy", "packaging", "deflate"]
-sys.exit(1 if [m for m in need if importlib.util.find_spec(m) is None] else 0)
+from pathlib import Path
+from slim.build.pins import pin_problems, read_pins
+repo = Path(sys.argv[1])
+bad = pin_problems(repo, names=list(read_pins(repo)))
+bad += [m for m in ("numpy", "packaging") if importlib.util.find_spec(m) is None]
+sys.exit(1 if bad else 0)
 EOF
-  say "pip install ziglang conan pybind11 auditwheel numpy packaging deflate into $py"
-  "$py" -m pip install -q --disable-pip-version-check ziglang conan pybind11 auditwheel numpy packaging deflate \
+  say "pip install -r requirements-cross.txt numpy packaging into $py"
+  "$py" -m pip install -q --disable-pip-version-check -r "$here/requirements-cross.txt" numpy packaging \
     || die "pip install failed"
 }
 
 # Target Pythons (sysroots) and generated toolchain files are checked/prepared by slim build itself;
 # do the downloads now so that a build has nothing left to fetch.
-PYTHONPATH="$here/slim${PYTHONPATH:+:$PYTHONPATH}" "$py" - "$targets" <<'EOF' || die "preparing the target Pythons failed"
+PYTHONPATH="$here/slim${PYTHONPATH:+:$PYTHONPATH}" "$py" - "$targets" "$pythons" <<'EOF' || die "preparing the target Pythons failed"
 import sys
 from slim import build as B, targets as T
 from slim.errors import SlimError
 try:
     paths = B.Paths.make()
-    for t in T.select(sys.argv[1]):
-        root = B.prepare_sysroot(t, paths)
-        print("[setup-cross] %-14s target Python in %s" % (t.name, root), file=sys.stderr)
+    for v in T.select_pythons(sys.argv[2]):
+        for t in T.select(sys.argv[1]):
+            root = B.prepare_sysroot(t.for_python(v), paths)
+            print("[setup-cross] %-20s target Python %s in %s" % (t.name, v, root), file=sys.stderr)
 except SlimError as e:
     sys.exit("[setup-cross] ERROR: %s" % e)
 EOF

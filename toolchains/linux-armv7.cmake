@@ -11,5 +11,6 @@ set(SLIMRT_GNU_SUFFIX "")
 set(SLIMRT_GNU_PACKAGES "g++-arm-linux-gnueabihf")
 set(SLIMRT_GNU_FLAGS "-march=armv7-a;-mfpu=neon;-mfloat-abi=hard")
 set(SLIMRT_GNU_LINK_FLAGS "-static-libstdc++;-static-libgcc")
-set(SLIMRT_PYTHON_EXT_SUFFIX .cpython-311-arm-linux-gnueabihf.so)
+# the default CPython's; slim build passes another version's with -D
+set(SLIMRT_PYTHON_EXT_SUFFIX .cpython-311-arm-linux-gnueabihf.so CACHE STRING "extension suffix of the target CPython")
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)

@@ -11,5 +11,6 @@ set(SLIMRT_GNU_SUFFIX "-posix")
 set(SLIMRT_GNU_PACKAGES "g++-mingw-w64-i686-posix")
 set(SLIMRT_GNU_FLAGS "-Wa,-mbig-obj")
 set(SLIMRT_GNU_LINK_FLAGS "-static;-static-libstdc++;-static-libgcc")
-set(SLIMRT_PYTHON_EXT_SUFFIX .cp311-win32.pyd)
+# the default CPython's; slim build passes another version's with -D
+set(SLIMRT_PYTHON_EXT_SUFFIX .cp311-win32.pyd CACHE STRING "extension suffix of the target CPython")
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)

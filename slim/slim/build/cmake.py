@@ -1,6 +1,7 @@
 """Stage 3: configure (once per build tree) and build _slimrt and slimrt-run with CMake."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -11,11 +12,28 @@ from ..errors import BuildError, ToolMissing
 from .common import Paths, host_tool, log, run
 
 
+# Fixed timestamps for anything a compiler or linker would date (__DATE__, PE headers): the same
+# source gives the same bytes (https://reproducible-builds.org/specs/source-date-epoch/).
+SOURCE_DATE_EPOCH = "315532800"   # 1980-01-01, the wheels' zip timestamps too
+
+
 def build_env(paths: Paths) -> dict:
     env = dict(os.environ)
     env["ZIG_GLOBAL_CACHE_DIR"] = str(paths.zig_cache)
     env.setdefault("ZIG_LOCAL_CACHE_DIR", str(paths.zig_cache))
+    env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     return env
+
+
+def configure_inputs(paths: Paths, t: T.Target, family: str, defs) -> str:
+    """Hash of what a configure depends on beyond the sources (toolchain files, cmake/ modules,
+    the -D definitions): a change means a fresh build tree, never a stale tool in a cache."""
+    h = hashlib.sha256(("\0".join(map(str, defs)) + family).encode())
+    files = [paths.repo / "toolchains" / "common.cmake", paths.repo / "toolchains" / (t.name + ".cmake"),
+             *sorted((paths.repo / "cmake").glob("*.cmake"))]
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def cmake_build(t: T.Target, family: str, paths: Paths, build: Path, conan_dir: Path,
@@ -32,20 +50,24 @@ def cmake_build(t: T.Target, family: str, paths: Paths, build: Path, conan_dir: 
     if not toolchain.exists():
         raise BuildError("missing toolchain file %s for target %s: run `slim build "
                          "--write-toolchains`" % (toolchain, t.name))
-    cache = tree / "CMakeCache.txt"
+    defs = ["-DCMAKE_TOOLCHAIN_FILE=%s" % toolchain, "-DCMAKE_BUILD_TYPE=Release", "-DSLIMRT_PYTHON=ON",
+            "-DSLIMRT_RUNNER=ON", "-DSLIMRT_TOOLCHAIN_FAMILY=%s" % family,
+            "-DSLIMRT_HOST_PYTHON=%s" % sys.executable, "-DSLIMRT_TARGET_PYTHON_DIR=%s" % conan_dir,
+            "-DSLIMRT_PYTHON_EXT_SUFFIX=%s" % t.ext_suffix]
+    if ninja:
+        defs += ["-G", "Ninja", "-DCMAKE_MAKE_PROGRAM=%s" % ninja]
+    stamp = build / "cmake.inputs"
+    want = configure_inputs(paths, t, family, defs)
     generated = (tree / "build.ninja").exists() or (tree / "Makefile").exists()
-    if not generated or not cache.exists() or \
-            "SLIMRT_TOOLCHAIN_FAMILY:STRING=%s" % family not in cache.read_text():
+    if not generated or not (tree / "CMakeCache.txt").exists() or \
+            not stamp.exists() or stamp.read_text() != want:
         shutil.rmtree(tree, ignore_errors=True)
-        cmd = [cmake, "-S", paths.repo, "-B", tree, "-DCMAKE_TOOLCHAIN_FILE=%s" % toolchain,
-               "-DCMAKE_BUILD_TYPE=Release", "-DSLIMRT_PYTHON=ON", "-DSLIMRT_RUNNER=ON",
-               "-DSLIMRT_TOOLCHAIN_FAMILY=%s" % family, "-DSLIMRT_HOST_PYTHON=%s" % sys.executable,
-               "-DSLIMRT_TARGET_PYTHON_DIR=%s" % conan_dir]
-        if ninja:
-            cmd += ["-G", "Ninja", "-DCMAKE_MAKE_PROGRAM=%s" % ninja]
-        log("%s: cmake configure (%s)" % (t.name, family))
-        run(cmd, env=env, what="cmake configure for %s" % t.name, logfile=logf)
-    log("%s: cmake build" % t.name)
+        stamp.unlink(missing_ok=True)
+        log("%s: cmake configure (%s)" % (t.label, family))
+        run([cmake, "-S", paths.repo, "-B", tree] + defs, env=env, what="cmake configure for %s" % t.name,
+            logfile=logf)
+        stamp.write_text(want)
+    log("%s: cmake build" % t.label)
     run([cmake, "--build", tree, "-j", str(jobs)], env=env, what="build for %s" % t.name, logfile=logf)
     stage = build / "stage"
     shutil.rmtree(stage, ignore_errors=True)

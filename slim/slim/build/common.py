@@ -31,19 +31,24 @@ class Paths:
     cache: Path        # .cache/cross: sysroots, build trees, downloads, conan home, wine prefix
     zig_cache: Path    # ZIG_GLOBAL_CACHE_DIR
     dist: Path
+    builds: Optional[Path] = None   # build trees (default: <cache>/build; SLIM_BUILD_DIR)
 
     @classmethod
     def make(cls, repo: Optional[Path] = None, dist: Optional[Path] = None) -> "Paths":
         repo = repo or repo_root()
         cache = Path(os.environ.get("SLIM_CROSS_CACHE") or repo / ".cache" / "cross").resolve()
         zig = Path(os.environ.get("ZIG_GLOBAL_CACHE_DIR") or repo / ".cache" / "zig").resolve()
-        return cls(repo, cache, zig, Path(dist or repo / "dist").resolve())
+        builds = os.environ.get("SLIM_BUILD_DIR")
+        return cls(repo, cache, zig, Path(dist or repo / "dist").resolve(),
+                   Path(builds).resolve() if builds else None)
 
     def sysroot(self, t: T.Target) -> Path:
         return self.cache / "sysroot" / t.sysroot_name
 
     def build(self, t: T.Target, family: str) -> Path:
-        return self.cache / "build" / ("%s-%s" % (t.name, family))
+        """One build tree per (target, family, CPython); the default CPython's has no suffix."""
+        py = "" if t.python == T.PY_VERSION else "-" + t.py_tag
+        return (self.builds or self.cache / "build") / ("%s-%s%s" % (t.name, family, py))
 
     def runner(self, t: T.Target) -> Path:
         return self.dist / "bin" / t.name / ("slimrt-run" + t.exe_suffix)

@@ -18,6 +18,19 @@ def conan_env(paths: Paths) -> dict:
     return env
 
 
+def python_confs(t: T.Target, paths: Paths) -> list:
+    """-c:h arguments for t's CPython version (the generated profiles hold the default version's)."""
+    root = paths.sysroot(t)
+    confs = [("python_include", str(root / t.python_include)),
+             ("python_pyconfig", t.python_pyconfig and str(root / t.python_pyconfig)),
+             ("python_dll", t.python_dll_path and str(root / t.python_dll_path)),
+             ("defines", " ".join(t.defines)), ("stub_headers", " ".join(t.py.stub_headers))]
+    out = []
+    for k, v in confs:
+        out += ["-c:h", "user.slim:%s=%s" % (k, v)]
+    return out
+
+
 def conan_target_python(t: T.Target, family: str, paths: Paths, build: Path) -> Path:
     """conan create + install target-python for t; returns the folder with its CMake package."""
     conan = need_tool("conan", "pip install conan (scripts/setup-cross.sh does)")
@@ -30,6 +43,8 @@ def conan_target_python(t: T.Target, family: str, paths: Paths, build: Path) -> 
     for f in [profile, bprofile, binfmt, *sorted(recipe.glob("*.py")), paths.sysroot(t) / ".slim-complete"]:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     h.update(str(paths.cache).encode())
+    confs = python_confs(t, paths)
+    h.update("\0".join(confs).encode())
     stamp = out / ".slim-stamp"
     if stamp.exists() and stamp.read_text() == h.hexdigest() and \
             (out / "SlimTargetPythonConfig.cmake").exists():
@@ -37,11 +52,11 @@ def conan_target_python(t: T.Target, family: str, paths: Paths, build: Path) -> 
     env = conan_env(paths)
     logf = build / "conan.log"
     # -nr: no remote is reachable here, and none is needed
-    run([conan, "create", recipe, "-pr:h", profile, "-pr:b", bprofile, "-nr"], env=env,
-        what="conan create target-python (%s)" % t.name, logfile=logf)
+    run([conan, "create", recipe, "--version", t.python, "-pr:h", profile, "-pr:b", bprofile, "-nr"] + confs,
+        env=env, what="conan create target-python/%s (%s)" % (t.python, t.name), logfile=logf)
     shutil.rmtree(out, ignore_errors=True)
-    run([conan, "install", "--requires", "target-python/%s" % T.PY_VERSION, "-pr:h", profile,
-         "-pr:b", bprofile, "-g", "CMakeDeps", "-of", out, "-nr"], env=env,
-        what="conan install target-python (%s)" % t.name, logfile=logf)
+    run([conan, "install", "--requires", "target-python/%s" % t.python, "-pr:h", profile,
+         "-pr:b", bprofile, "-g", "CMakeDeps", "-of", out, "-nr"] + confs, env=env,
+        what="conan install target-python/%s (%s)" % (t.python, t.name), logfile=logf)
     stamp.write_text(h.hexdigest())
     return out

@@ -15,6 +15,8 @@ a ``slim prune --target T`` or a package built from an sdist)::
                       # pip itself checks that the wheel's tags fit the target
     r.describe()      # "python 3.11" / "slimrt-run" (how results on it were obtained)
 
+The CPython version is the target row's (``target.for_python("3.9")``; default targets.PY_VERSION).
+
 :func:`smoke_python` runs slim's smoke child (a model, seeded inputs) in the target's CPython;
 :func:`run_slimrt_run` runs the native runner executable on .npy inputs (:func:`make_inputs`
 writes the inputs the smoke child would feed).  These are the only places that know how a
@@ -72,12 +74,12 @@ class _Base:
         t = self.target
         run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps",
              "--no-index", "--only-binary=:all:", "--platform", t.platform_tag, "--python-version",
-             T.PY_VERSION, "--implementation", "cp", "--abi", T.PY_TAG, "--target", dest, whl],
+             t.python, "--implementation", "cp", "--abi", t.py_tag, "--target", dest, whl],
             what="pip install --platform %s %s" % (t.platform_tag, Path(whl).name))
         return dest
 
     def describe(self) -> str:
-        return "python %s" % T.PY_VERSION if self.python else "slimrt-run"
+        return "python %s" % self.target.python if self.python else "slimrt-run"
 
     def _emulator(self) -> str:
         emu = first_tool(self.target.emulator)
@@ -94,20 +96,34 @@ class _Base:
         return exe
 
 
+def _runs(exe: Optional[str], version: str) -> bool:
+    """Is exe a working CPython of that version (not, say, a pyenv shim without it)?"""
+    if not exe:
+        return False
+    fin = proc.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], timeout=60)
+    return fin.returncode == 0 and fin.stdout.decode().strip() == version
+
+
 class NativeRunner(_Base):
-    """The host runs the target's programs itself (linux-x86_64 on an x86_64 host)."""
+    """The host runs the target's programs itself (linux-x86_64 on an x86_64 host). A CPython
+    version the host lacks runs from the target's sysroot (Debian's build of it) under the table's
+    user-mode emulator for the same architecture (qemu-x86_64 -L sysroot), like a foreign one."""
 
     def __init__(self, t: T.Target, paths: Paths):
         super().__init__(t, paths)
         if platform.machine() not in ("x86_64", "AMD64"):
             raise BuildError("%s runs natively only on an x86_64 host" % t.name)
-        if sys.version_info[:2] == tuple(int(x) for x in T.PY_VERSION.split(".")):
+        if sys.version_info[:2] == tuple(int(x) for x in t.python.split(".")):
             self.python = [sys.executable]
-        elif shutil.which("python" + T.PY_VERSION):
-            self.python = [shutil.which("python" + T.PY_VERSION)]
+        elif _runs(shutil.which("python" + t.python), t.python):
+            self.python = [shutil.which("python" + t.python)]
+        elif t.emulator and (paths.sysroot(t) / t.python_exe).exists():
+            self.prefix = [self._emulator(), "-L", str(paths.sysroot(t))]
+            self.python = self.prefix + [str(self._target_python())]
         else:
             raise BuildError("target Python for %s not found: need CPython %s on this host "
-                             "(python%s on PATH)" % (t.name, T.PY_VERSION, T.PY_VERSION))
+                             "(python%s on PATH) or in its sysroot %s" % (
+                                 t.label, t.python, t.python, paths.sysroot(t)))
 
 
 class QemuRunner(_Base):

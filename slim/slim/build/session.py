@@ -3,6 +3,7 @@ the native reference, and collect typed results for the table."""
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
 import tempfile
 import time
@@ -18,6 +19,7 @@ from .cmake import cmake_build
 from .common import Paths, log
 from .conan import conan_target_python
 from .package import make_wheel, wheel_name
+from .pins import check_pins
 from .runners import make_inputs, run_slimrt_run, runner_for, smoke_python
 from .sysroot import prepare_sysroot
 from .toolchains import write_toolchains
@@ -43,10 +45,19 @@ class Smoke:
     problems: List[str] = field(default_factory=list)
     how: str = ""
     ran: bool = False
+    runner_python: bool = False   # the wheel itself ran in the target's CPython
 
     @property
     def ok(self) -> bool:
         return self.ran and not self.problems
+
+    def proof(self) -> str:
+        """How the wheel is proven: never more than what ran."""
+        if self.ok and self.runner_python:
+            return "ran on target"
+        if self.ok:
+            return "built + static checks (slimrt-run ran on target)"
+        return "built + static checks only" if not self.ran else "not proven"
 
     def cell(self) -> str:
         if not self.ran:
@@ -60,8 +71,10 @@ class Smoke:
 class Result:
     target: str
     status: Status = Status.ERROR
+    python: str = T.PY_VERSION
     wheel: str = ""
     size: int = 0
+    sha256: str = ""
     build_s: float = 0.0
     smoke_s: float = 0.0
     checks: List[str] = field(default_factory=list)   # problems
@@ -76,6 +89,7 @@ class Result:
         d = asdict(self)
         d["status"] = self.status.value
         d["smoke"]["cell"] = self.smoke.cell()
+        d["proven"] = self.smoke.proof() if self.status is not Status.ERROR else "not built"
         return d
 
 
@@ -113,11 +127,15 @@ class Session:
         self.wheels: Dict[str, Path] = {}
         self._ref: Dict[str, object] = {}
         self.runner_everywhere = bool(os.environ.get("SLIM_SMOKE_RUNNER_EVERYWHERE"))
+        self._pins_checked = False
 
     def build(self, t: T.Target) -> Path:
         t = t.for_family(self.family)
-        if t.name in self.wheels:
-            return self.wheels[t.name]
+        if t.label in self.wheels:
+            return self.wheels[t.label]
+        if not self._pins_checked:
+            check_pins(self.paths.repo, self.family)
+            self._pins_checked = True
         stale = write_toolchains(self.paths.repo, check=True)
         if stale:
             raise BuildError("generated toolchain files are out of date with slim/slim/targets.py: "
@@ -128,15 +146,17 @@ class Session:
         conan_dir = conan_target_python(t, self.family, self.paths, b)
         stage = cmake_build(t, self.family, self.paths, b, conan_dir, self.jobs)
         whl = make_wheel(t, self.paths, stage)
-        self.wheels[t.name] = whl
-        log("%s: %s (%d bytes)" % (t.name, whl.name, whl.stat().st_size))
+        self.wheels[t.label] = whl
+        log("%s: %s (%d bytes)" % (t.label, whl.name, whl.stat().st_size))
         return whl
 
     def reference(self, model: Path):
-        """Outputs (and input description) of the native x86_64 wheel for a model."""
-        if model.name not in self._ref:
+        """Outputs (and input description) of the native x86_64 wheel for a model, built for the
+        host's CPython (the default version): every other CPython and target is compared with it."""
+        key = model.name
+        if key not in self._ref:
             ref_t = T.get(T.REFERENCE).for_family(self.family)
-            whl = self.wheels.get(ref_t.name)
+            whl = self.wheels.get(ref_t.label)
             if whl is None:
                 cand = self.paths.dist / wheel_name(ref_t, self.paths.repo)
                 whl = cand if cand.exists() else self.build(ref_t)
@@ -144,9 +164,9 @@ class Session:
             with tempfile.TemporaryDirectory() as d:
                 res = smoke_python(r, r.install(whl, Path(d) / "t"), model)
             if not res.ok:
-                raise BuildError("reference run (%s) of %s failed: %s" % (ref_t.name, model.name, res.reason))
-            self._ref[model.name] = res
-        return self._ref[model.name]
+                raise BuildError("reference run (%s) of %s failed: %s" % (ref_t.label, model.name, res.reason))
+            self._ref[key] = res
+        return self._ref[key]
 
     def smoke(self, t: T.Target, whl: Path, models: List[Path]) -> List[str]:
         """Run the models on the target; returns problems (empty = all match the reference)."""
@@ -183,17 +203,19 @@ class Session:
 
     def one(self, t: T.Target, smoke: bool = True, models: Optional[List[Path]] = None) -> Result:
         t = t.for_family(self.family)
-        res = Result(t.name)
+        res = Result(t.name, python=t.python)
         t0 = time.monotonic()
         try:
             whl = self.build(t)
             res.wheel, res.size = whl.name, whl.stat().st_size
+            res.sha256 = hashlib.sha256(whl.read_bytes()).hexdigest()
             res.build_s = time.monotonic() - t0
             res.checks = check_wheel(t, whl, self.paths)
             if smoke:
                 t1 = time.monotonic()
                 models = models or model_paths(self.paths)
-                res.smoke = Smoke(len(models), self.smoke(t, whl, models), self.how(t), True)
+                res.smoke = Smoke(len(models), self.smoke(t, whl, models), self.how(t), True,
+                                  runner_python=runner_for(t, self.paths).python is not None)
                 res.smoke_s = time.monotonic() - t1
             res.status = Status.OK if not res.checks and (res.smoke.ok or not smoke) else Status.FAILED
             res.details += res.smoke.problems
@@ -206,12 +228,13 @@ class Session:
 
 
 def table(results: List[Result]) -> str:
-    rows = [("target", "wheel", "size", "checks", "smoke", "build s", "smoke s")]
+    rows = [("target", "python", "wheel", "size", "checks", "smoke", "proven", "build s", "smoke s", "sha256")]
     for r in results:
         smoke = r.smoke.cell() if r.status is not Status.ERROR else "ERROR"
-        rows.append((r.target, r.wheel or "-", "%.0f KB" % (r.size / 1024) if r.size else "-",
-                     "ok" if not r.checks and r.wheel else ("FAIL" if r.checks else "-"), smoke,
-                     "%.1f" % r.build_s, "%.1f" % r.smoke_s))
+        proven = r.smoke.proof() if r.status is not Status.ERROR else "not built"
+        rows.append((r.target, r.python, r.wheel or "-", "%.0f KB" % (r.size / 1024) if r.size else "-",
+                     "ok" if not r.checks and r.wheel else ("FAIL" if r.checks else "-"), smoke, proven,
+                     "%.1f" % r.build_s, "%.1f" % r.smoke_s, r.sha256 or "-"))
     w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * x for x in w))

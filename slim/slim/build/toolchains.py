@@ -24,7 +24,8 @@ def toolchain_text(t: T.Target) -> str:
         "set(SLIMRT_GNU_PACKAGES \"%s\")" % " ".join(t.gnu_packages),
         "set(SLIMRT_GNU_FLAGS %s)" % lst(t.gnu_flags),
         "set(SLIMRT_GNU_LINK_FLAGS %s)" % lst(t.gnu_link_flags),
-        "set(SLIMRT_PYTHON_EXT_SUFFIX %s)" % t.ext_suffix,
+        "# the default CPython's; slim build passes another version's with -D",
+        'set(SLIMRT_PYTHON_EXT_SUFFIX %s CACHE STRING "extension suffix of the target CPython")' % t.ext_suffix,
         "include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)",
         ""])
 
@@ -42,7 +43,8 @@ def profile_text(t: T.Target, family: str = "zig") -> str:
     optional = [("python_pyconfig", t.python_pyconfig and root + "/" + t.python_pyconfig),
                 ("python_dll", t.python_dll_path and root + "/" + t.python_dll_path),
                 ("dlltool_machine", t.dlltool_machine),
-                ("defines", " ".join(t.defines))]
+                ("defines", " ".join(t.defines)),
+                ("stub_headers", " ".join(t.py.stub_headers))]
     lines = [
         "# Conan 2 host profile for slimrt target %s (%s family). GENERATED from" % (t.name, family),
         "# slim/slim/targets.py by `slim build --write-toolchains`: edit the table, not this file.",
