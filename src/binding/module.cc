@@ -85,6 +85,17 @@ py::tuple tensor_map(const std::vector<std::pair<std::string, int32_t>>& m) {
 
 }  // namespace
 
+#if defined(_LIBCPP_VERSION)
+// With libc++ linked statically (the zig builds), pybind11's use of __cxa_demangle, only to pretty-print C++
+// type names in its internal error messages, brings in libc++abi's whole demangler (~50 KB). This definition
+// takes its place inside the module: demangling "fails" (status -2, invalid name), so pybind11 keeps the raw
+// type name. Nothing else in the module demangles; builds against a shared C++ library are unaffected.
+extern "C" char* __cxa_demangle(const char*, char*, size_t*, int* status) {
+  if (status) *status = -2;
+  return nullptr;
+}
+#endif
+
 PYBIND11_MODULE(_slimrt, m) {
   m.doc() = "slimrt engine binding (use slimrt.interpreter.Interpreter)";
   py::register_exception<Error>(m, "SlimrtError", PyExc_ValueError);

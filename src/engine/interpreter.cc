@@ -1,5 +1,10 @@
-#include <fstream>
+#include <cstdio>
+#include <memory>
 #include <new>
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include "kernels/threadpool.h"
 #include "slimrt.h"
@@ -20,15 +25,35 @@ Interpreter::Interpreter(std::vector<uint8_t> model_bytes, int num_threads) {
 
 Interpreter::~Interpreter() = default;
 
+namespace {
+
+// Opens a file for binary reading; the path is UTF-8 on every platform (Windows: converted to UTF-16).
+// stdio rather than <fstream>: a static libc++ (zig) would otherwise bring its whole locale machinery along.
+std::FILE* open_binary(const std::string& path) {
+#ifdef _WIN32
+  const int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path.c_str(), -1, nullptr, 0);
+  if (n <= 0) return nullptr;
+  std::wstring wide(size_t(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path.c_str(), -1, &wide[0], n);
+  return _wfopen(wide.c_str(), L"rb");
+#else
+  return std::fopen(path.c_str(), "rb");
+#endif
+}
+
+}  // namespace
+
 std::unique_ptr<Interpreter> Interpreter::from_file(const std::string& path, int num_threads) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(open_binary(path), &std::fclose);
   if (!f) throw Error(cat("cannot open model file '", path, "'"));
-  std::streamoff size = f.tellg();
-  if (size < 0) throw Error(cat("cannot read model file '", path, "'"));
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  f.seekg(0);
-  if (size && !f.read(reinterpret_cast<char*>(bytes.data()), size))
-    throw Error(cat("cannot read model file '", path, "'"));
+  std::vector<uint8_t> bytes;
+  uint8_t chunk[1 << 16];
+  for (size_t got; (got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0;) {
+    bytes.insert(bytes.end(), chunk, chunk + got);
+    // A .tflite flatbuffer cannot exceed 2 GiB; also stops on endless files such as /dev/zero.
+    if (bytes.size() > (size_t(1) << 31)) throw Error(cat("model file '", path, "' is larger than 2 GiB"));
+  }
+  if (std::ferror(f.get())) throw Error(cat("cannot read model file '", path, "'"));
   return std::unique_ptr<Interpreter>(new Interpreter(std::move(bytes), num_threads));
 }
 
